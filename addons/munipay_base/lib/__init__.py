@@ -1,0 +1,1 @@
+# Pure logic, importable without Odoo (tested by the project's pure tests).
