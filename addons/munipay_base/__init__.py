@@ -1,0 +1,6 @@
+from . import models
+from . import wizard
+
+
+def _munipay_post_init(env):
+    env['res.company'].search([])._munipay_ensure_setup()

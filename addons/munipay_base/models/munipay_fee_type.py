@@ -1,0 +1,71 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class MunipayFeeType(models.Model):
+    _name = 'munipay.fee.type'
+    _description = "Fee Type"
+    _inherit = ['mail.thread']
+    _order = 'category, name'
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True, tracking=True)
+    code = fields.Char(required=True, tracking=True, help="Short code, unique per company, used in imports and by the case system.")
+    category = fields.Selection(
+        [('fee', "Fee"), ('fine', "Fine"), ('tax', "Tax"), ('service', "Service"), ('topup', "Prepaid Top-up")],
+        required=True, default='fee', tracking=True)
+    product_id = fields.Many2one(
+        'product.product', string="Service Product", required=True, check_company=True,
+        domain="[('type', '=', 'service')]",
+        help="Gives the income account and the taxes of the fee.")
+    currency_id = fields.Many2one(related='company_id.currency_id')
+    amount = fields.Monetary(string="Amount", tracking=True, help="Base amount, or the minimum for fines.")
+    amount_max = fields.Monetary(string="Maximum Amount", tracking=True, help="For fines: the statutory maximum.")
+    cost_amount = fields.Monetary(string="Costs", tracking=True, help="Notification and procedure costs, never discounted.")
+    handling_fee = fields.Monetary(string="Card Handling Fee", help="Fixed surcharge for card payments.")
+    due_days = fields.Integer(string="Due in (days)", default=30)
+    expire_after_due = fields.Boolean(
+        string="Expires after Due Date",
+        help="Issued orders of this fee type expire when their due date has passed: "
+             "they can no longer be paid and their receivable is reversed.")
+    amount_rule_ids = fields.One2many('munipay.amount.rule', 'fee_type_id', string="Amount Rules", copy=True)
+    company_id = fields.Many2one('res.company', required=True, default=lambda self: self.env.company, index=True)
+    active = fields.Boolean(default=True)
+    description = fields.Html(translate=True, help="Text for the payer, printed on notices.")
+
+    _sql_constraints = [
+        ('code_company_uniq', 'unique(code, company_id)', "The fee code must be unique per company."),
+        ('amount_not_negative', 'CHECK(amount >= 0 AND cost_amount >= 0 AND handling_fee >= 0)',
+         "Amounts of a fee type cannot be negative."),
+    ]
+
+    @api.constrains('amount', 'amount_max')
+    def _check_amount_max(self):
+        for fee in self:
+            if fee.amount_max and fee.currency_id.compare_amounts(fee.amount_max, fee.amount) < 0:
+                raise ValidationError(_("The maximum amount of “%s” is below its amount.", fee.name))
+
+    @api.depends('code')
+    def _compute_display_name(self):
+        for fee in self:
+            fee.display_name = f"[{fee.code}] {fee.name}" if fee.code else fee.name
+
+    @api.model
+    def _search_display_name(self, operator, value):
+        if operator in ('ilike', 'like', '=', '=like', '=ilike') and value:
+            return ['|', ('code', operator, value), ('name', operator, value)]
+        return super()._search_display_name(operator, value)
+
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default=default)
+        for fee, vals in zip(self, vals_list):
+            if 'code' not in (default or {}):
+                vals['code'] = _("%s-copy", fee.code)
+        return vals_list
+
+    def _get_income_account(self):
+        self.ensure_one()
+        accounts = self.product_id.product_tmpl_id.with_company(self.company_id)._get_product_accounts()
+        if not accounts['income']:
+            raise ValidationError(_("The product of fee type “%s” has no income account.", self.name))
+        return accounts['income']

@@ -1,0 +1,65 @@
+from odoo import _, fields, models
+from odoo.exceptions import UserError
+
+
+class ResCompany(models.Model):
+    _inherit = 'res.company'
+
+    munipay_journal_id = fields.Many2one(
+        'account.journal', string="Payment Order Journal", check_company=True,
+        domain="[('type', '=', 'sale')]",
+        help="Sales journal that carries the receivables of payment orders.")
+    munipay_discount_account_id = fields.Many2one(
+        'account.account', string="Early Payment Discount Account", check_company=True,
+        help="Where the reduction granted inside a discount window is booked "
+             "(defaults to the company's cash-discount loss account).")
+    munipay_surcharge_account_id = fields.Many2one(
+        'account.account', string="Late Payment Surcharge Account", check_company=True,
+        help="Income account for the increase of an amount paid after the last window "
+             "(defaults to the income account of the fee's product).")
+    munipay_wallet_account_id = fields.Many2one(
+        'account.account', string="Prepaid Wallet Account", check_company=True,
+        help="Liability account holding the prepaid balances of wallets.")
+
+    def _munipay_ensure_setup(self):
+        """Fill the munipay accounting settings of companies that have a chart."""
+        for company in self:
+            if not company.chart_template:
+                continue
+            vals = {}
+            if not company.munipay_journal_id:
+                vals['munipay_journal_id'] = self.env['account.journal'].search([
+                    *self.env['account.journal']._check_company_domain(company),
+                    ('type', '=', 'sale'),
+                ], limit=1).id
+            if not company.munipay_discount_account_id:
+                vals['munipay_discount_account_id'] = company.account_journal_early_pay_discount_loss_account_id.id
+            if not company.munipay_wallet_account_id:
+                vals['munipay_wallet_account_id'] = company._munipay_create_wallet_account().id
+            if vals:
+                company.write(vals)
+
+    def _munipay_create_wallet_account(self):
+        self.ensure_one()
+        Account = self.env['account.account'].with_company(self)
+        code = 'MPW001'
+        while Account.search_count([('code', '=', code), *Account._check_company_domain(self)], limit=1):
+            code = 'MPW%03d' % (int(code[3:]) + 1)
+        return Account.create({
+            'name': _("Prepaid wallets"),
+            'code': code,
+            'account_type': 'liability_current',
+            'reconcile': False,
+            'company_ids': [(6, 0, self.ids)],
+        })
+
+    def _munipay_get(self, field):
+        """A munipay accounting setting, set up on first use, or a clear error."""
+        self.ensure_one()
+        if not self[field]:
+            self.sudo()._munipay_ensure_setup()
+        if not self[field]:
+            raise UserError(_(
+                "munipay is not configured for %(company)s: set “%(setting)s” in Accounting settings.",
+                company=self.name, setting=self._fields[field].get_description(self.env)['string']))
+        return self[field]

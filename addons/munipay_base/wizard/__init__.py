@@ -1,0 +1,3 @@
+from . import munipay_order_cancel
+from . import munipay_wallet_operation
+from . import munipay_bulk_issue
