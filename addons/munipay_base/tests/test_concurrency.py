@@ -1,0 +1,68 @@
+from odoo import api, SUPERUSER_ID
+from odoo.exceptions import UserError
+from odoo.tests import BaseCase, tagged, get_db_name
+from odoo.modules.registry import Registry
+
+
+@tagged('post_install', '-at_install')
+class TestConcurrentPayments(BaseCase):
+    """Two database transactions pay the same order at the same moment."""
+
+    def setUp(self):
+        super().setUp()
+        self.registry = Registry(get_db_name())
+        self.cursors = []
+
+    def tearDown(self):
+        for cr in self.cursors:
+            cr.rollback()
+            cr.close()
+        super().tearDown()
+
+    def env_on_new_cursor(self):
+        cr = self.registry.cursor()
+        self.cursors.append(cr)
+        return api.Environment(cr, SUPERUSER_ID, {})
+
+    def test_two_cursors_one_settles(self):
+        env = self.env_on_new_cursor()
+        company = env.ref('base.main_company')
+        company._munipay_ensure_setup()
+        if not company.munipay_journal_id:
+            self.skipTest("the main company has no chart of accounts")
+        product = env['product.product'].create({'name': 'Concurrency fee', 'type': 'service', 'taxes_id': [(5,)]})
+        fee = env['munipay.fee.type'].create({'name': 'Concurrency fee', 'code': 'CONC-%s' % product.id,
+                                              'product_id': product.id, 'amount': 10.0, 'company_id': company.id})
+        payer = env['res.partner'].create({'name': 'Concurrent Payer'})
+        order = env['munipay.payment.order'].create({
+            'partner_id': payer.id, 'fee_type_id': fee.id, 'company_id': company.id,
+            'line_ids': env['munipay.payment.order']._munipay_lines_for_fee_type(fee)})
+        order.action_issue()
+        journal = env['account.journal'].search([('company_id', '=', company.id), ('type', '=', 'bank')], limit=1)
+        env.cr.commit()
+
+        env_a, env_b = self.env_on_new_cursor(), self.env_on_new_cursor()
+        order_a = env_a['munipay.payment.order'].browse(order.id)
+        order_b = env_b['munipay.payment.order'].browse(order.id)
+        order_a._munipay_pay(env_a['account.journal'].browse(journal.id))  # holds the order, not yet committed
+        with self.assertRaisesRegex(UserError, 'being paid'):
+            order_b._munipay_pay(env_b['account.journal'].browse(journal.id))
+        env_b.cr.rollback()
+        env_a.cr.commit()
+
+        order_b.invalidate_recordset()
+        self.assertEqual(order_b.state, 'paid')
+        with self.assertRaisesRegex(UserError, 'already paid'):
+            order_b._munipay_pay(env_b['account.journal'].browse(journal.id))
+        env_b.cr.rollback()
+        # from outside (money already moved): booked as a credit and flagged
+        credit = order_b._munipay_pay(env_b['account.journal'].browse(journal.id), amount=10.0, external=True)
+        env_b.cr.commit()
+        check = self.env_on_new_cursor()['munipay.payment.order'].browse(order.id)
+        self.assertTrue(check.needs_refund)
+        payments = check.env['account.payment'].search([('partner_id', '=', payer.id)])
+        self.assertEqual(len(payments), 2)
+        self.assertIn(credit.id, payments.ids)
+        self.assertTrue(check.receivable_line_id.reconciled)
+        check.env.cr.execute("SELECT SUM(balance) FROM account_move_line WHERE company_id = %s", [company.id])
+        self.assertAlmostEqual(check.env.cr.fetchone()[0], 0.0, places=2)

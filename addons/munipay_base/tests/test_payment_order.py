@@ -1,0 +1,209 @@
+from odoo import fields
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import tagged
+
+from .common import MunipayCommon
+from ..lib.references import is_valid_rf
+
+
+@tagged('post_install', '-at_install')
+class TestPaymentOrder(MunipayCommon):
+
+    def test_issue_posts_receivable_with_reference(self):
+        order = self.make_order()
+        self.assertEqual(order.state, 'issued')
+        self.assertTrue(is_valid_rf(order.payment_reference))
+        self.assertIn(order.name.replace('/', ''), order.payment_reference)
+        move = order.move_id
+        self.assertEqual((move.move_type, move.state, move.payment_reference), ('out_invoice', 'posted', order.payment_reference))
+        line = order.receivable_line_id
+        self.assertEqual(line.account_id.account_type, 'asset_receivable')
+        self.assertEqual((line.partner_id, line.debit, line.credit), (self.payer, 22.21, 0.0))
+        self.assertEqual(line.munipay_order_id, order)
+        income = move.line_ids.filtered(lambda l: l.account_id == self.income_account)
+        self.assertEqual(income.credit, 22.21)
+        self.assertEqual(order.amount_residual, 22.21)
+        self.assertBalanced()
+
+    def test_native_register_payment_on_invoice_marks_order_paid(self):
+        order = self.make_order()
+        _wizard, payment = self.register_native(order.move_id, 'account.move')
+        self.assertEqual(order.state, 'paid')
+        self.assertEqual(order.date_paid, fields.Date.today())
+        self.assertTrue(order.receivable_line_id.reconciled)
+        self.assertEqual(order.amount_residual, 0.0)
+        self.assertEqual(payment.amount, 22.21)
+        self.assertBalanced()
+        # unreconciling the payment reopens the order
+        order.receivable_line_id.remove_move_reconcile()
+        self.assertEqual(order.state, 'issued')
+        self.assertEqual(order.amount_residual, 22.21)
+
+    def test_native_wizard_proposes_discount_inside_window(self):
+        order = self.make_order(self.fee_fine, date_notified=fields.Date.today())
+        self.assertEqual(order.amount_total, 55.5)
+        self.assertEqual(order.get_amount_due(), 42.9)  # 0.7 × 42 + 13.50 costs
+        wizard = self.env['account.payment.register'].with_context(
+            active_model='account.move', active_ids=order.move_id.ids).create({'journal_id': self.bank_journal.id})
+        self.assertEqual(wizard.amount, 42.9)
+        self.assertTrue(wizard.early_payment_discount_mode)
+        payment = wizard._create_payments()
+        self.assertEqual(order.state, 'paid')
+        self.assertEqual(order.move_id.payment_state, 'paid')
+        lines = payment.move_id.line_ids
+        discount = lines.filtered(lambda l: l.account_id == self.discount_account)
+        self.assertEqual((discount.debit, discount.credit), (12.6, 0.0))
+        receivable = lines.filtered(lambda l: l.account_id == order.receivable_line_id.account_id)
+        self.assertEqual(receivable.credit, 55.5)
+        self.assertTrue(order.receivable_line_id.reconciled)
+        self.assertBalanced()
+
+    def test_discount_not_offered_after_window(self):
+        order = self.make_order(self.fee_fine, date_notified=self.days_ago(20))
+        wizard = self.env['account.payment.register'].with_context(
+            active_model='account.move', active_ids=order.move_id.ids).create({'journal_id': self.bank_journal.id})
+        self.assertEqual(wizard.amount, 55.5)
+        self.assertFalse(wizard.early_payment_discount_mode)
+
+    def test_late_payment_books_surcharge_first(self):
+        order = self.make_order(self.fee_fine, date_notified=self.days_ago(90))
+        self.assertEqual(order.get_amount_due(), 100.0)  # 0.5 × 173 + 13.50
+        with self.assertRaisesRegex(UserError, 'amount due'):
+            order._munipay_pay(self.bank_journal, amount=55.5)
+        payment = order._munipay_pay(self.bank_journal)
+        self.assertEqual(payment.amount, 100.0)
+        self.assertEqual(order.state, 'paid')
+        surcharge = order.ledger_line_ids.filtered('munipay_surcharge')
+        self.assertEqual(surcharge.debit, 44.5)
+        surcharge_income = surcharge.move_id.line_ids - surcharge
+        self.assertEqual((surcharge_income.account_id, surcharge_income.credit), (self.income_account, 44.5))
+        self.assertTrue(all(order.ledger_line_ids.mapped('reconciled')))
+        self.assertBalanced()
+
+    def test_action_register_payment_opens_native_wizard_on_open_items(self):
+        order = self.make_order(self.fee_fine, date_notified=self.days_ago(90))
+        action = order.action_register_payment()
+        self.assertEqual(action['res_model'], 'account.payment.register')
+        wizard = self.env['account.payment.register'].with_context(action['context']).create(
+            {'journal_id': self.bank_journal.id})
+        self.assertEqual(wizard.amount, 100.0)
+        wizard._create_payments()
+        self.assertEqual(order.state, 'paid')
+
+    def test_bad_input(self):
+        with self.assertRaises(ValidationError):
+            self.make_order(amount=-5.0, issue=False)
+        with self.assertRaises(ValidationError):
+            self.env['munipay.payment.order'].create({
+                'partner_id': self.payer.id,
+                'line_ids': [(0, 0, {'fee_type_id': self.fee_card.id, 'name': 'x', 'price_unit': 0.0})]})
+        empty = self.env['munipay.payment.order'].create({'partner_id': self.payer.id})
+        with self.assertRaisesRegex(UserError, 'no lines'):
+            empty.action_issue()
+        self.assertFalse(empty.move_id)
+        order = self.make_order()
+        with self.assertRaisesRegex(UserError, 'only once'):
+            order.action_issue()
+        self.assertEqual(self.env['account.move'].search_count([('invoice_origin', '=', order.name)]), 1)
+
+    def test_cancel_reverses_receivable_and_refuses_payment(self):
+        order = self.make_order()
+        order._munipay_cancel("Request withdrawn")
+        self.assertEqual(order.state, 'cancelled')
+        self.assertEqual(order.move_id.payment_state, 'reversed')
+        self.assertTrue(order.receivable_line_id.reconciled)
+        self.assertIn("Request withdrawn", order.message_ids.mapped('body')[0])
+        with self.assertRaisesRegex(UserError, 'cannot be paid'):
+            order._munipay_pay(self.bank_journal)
+        with self.assertRaisesRegex(UserError, 'already'):
+            order._munipay_cancel("again")
+        self.assertBalanced()
+
+    def test_paid_order_cannot_be_cancelled_nor_paid_twice(self):
+        order = self.make_order()
+        order._munipay_pay(self.bank_journal)
+        with self.assertRaisesRegex(UserError, 'refund'):
+            order.action_cancel()
+        with self.assertRaisesRegex(UserError, 'already paid'):
+            order._munipay_pay(self.bank_journal)
+        with self.assertRaisesRegex(UserError, 'already paid'):
+            order.action_register_payment()
+        payments = self.env['account.payment'].search([('partner_id', '=', self.payer.id)])
+        self.assertEqual(len(payments), 1)
+
+    def test_second_external_payment_becomes_flagged_credit(self):
+        order = self.make_order()
+        order._munipay_pay(self.bank_journal)
+        credit = order._munipay_pay(self.bank_journal, amount=22.21, external=True)
+        self.assertTrue(order.needs_refund)
+        self.assertEqual(credit.state, 'in_process')
+        open_credit = credit.move_id.line_ids.filtered(lambda l: l.account_id.account_type == 'asset_receivable')
+        self.assertEqual((open_credit.credit, open_credit.reconciled), (22.21, False))
+        self.assertTrue(order.activity_ids)
+        self.assertBalanced()
+
+    def test_external_overpayment_keeps_excess_as_credit(self):
+        order = self.make_order()
+        payments = order._munipay_pay(self.bank_journal, amount=30.0, external=True)
+        self.assertEqual(order.state, 'paid')
+        self.assertEqual(sorted(payments.mapped('amount')), [7.79, 22.21])
+        self.assertTrue(order.needs_refund)
+
+    def test_joint_debtors_one_pays_other_cancelled(self):
+        order_a = self.make_order(self.fee_fine, issue=False, origin='Fine 413')
+        order_b = self.make_order(self.fee_fine, partner=self.payer_2, issue=False, origin='Fine 413')
+        order_a.joint_order_ids = order_b
+        self.assertEqual(order_b.joint_order_ids, order_a)
+        (order_a | order_b).action_issue()
+        order_b._munipay_pay(self.bank_journal)
+        self.assertEqual(order_b.state, 'paid')
+        self.assertEqual(order_a.state, 'cancelled')
+        self.assertEqual(order_a.move_id.payment_state, 'reversed')
+        self.assertIn(order_b.name, order_a.cancel_reason)
+        self.assertTrue(any(order_b.name in body for body in order_a.message_ids.mapped('body')))
+        self.assertBalanced()
+
+    def test_expiry_cron(self):
+        self.fee_card.expire_after_due = True
+        order = self.make_order(date_issue=self.days_ago(40), date_due=self.days_ago(10))
+        fresh = self.make_order()
+        self.env['munipay.payment.order']._cron_expire()
+        self.assertEqual(order.state, 'expired')
+        self.assertEqual(order.move_id.payment_state, 'reversed')
+        self.assertEqual(fresh.state, 'issued')
+        external = order._munipay_pay(self.bank_journal, amount=22.21, external=True)
+        self.assertTrue(order.needs_refund and external)
+
+    def test_reference_collision(self):
+        first = self.make_order()
+        second = self.make_order(issue=False)
+        original = type(second)._munipay_new_reference
+        try:
+            type(second)._munipay_new_reference = lambda self: first.payment_reference
+            with self.assertRaisesRegex(UserError, 'already used'):
+                second.action_issue()
+        finally:
+            type(second)._munipay_new_reference = original
+        self.assertEqual(second.state, 'draft')
+        self.assertFalse(second.payment_reference)
+
+    def test_batch_issue_one_entry_reconciles_per_order(self):
+        orders = self.env['munipay.payment.order'].create([{
+            'partner_id': partner.id, 'fee_type_id': self.fee_fine.id,
+            'line_ids': self.env['munipay.payment.order']._munipay_lines_for_fee_type(self.fee_fine),
+            'date_notified': fields.Date.today(),
+        } for partner in (self.payer, self.payer_2, self.payer)])
+        move = orders._munipay_issue_batch()
+        self.assertEqual(orders.move_id, move)
+        self.assertEqual(len(orders.receivable_line_id), 3)
+        self.assertEqual(set(orders.mapped('state')), {'issued'})
+        self.assertEqual(sum(move.line_ids.mapped('debit')), 166.5)
+        self.assertEqual(len(move.line_ids), 4)  # 3 receivables + 1 income line
+        # the discount window works on batch entries too
+        orders[1]._munipay_pay(self.bank_journal, amount=42.9)
+        self.assertEqual(orders.mapped('state'), ['issued', 'paid', 'issued'])
+        self.assertEqual(orders[0].amount_residual, 55.5)
+        orders[0]._munipay_cancel("Archived by the prefect")
+        self.assertEqual(orders[0].amount_residual, 0.0)
+        self.assertEqual(orders[2].receivable_line_id.amount_residual, 55.5)
+        self.assertBalanced()
