@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class AccountMoveLine(models.Model):
@@ -12,6 +12,19 @@ class AccountMoveLine(models.Model):
         'munipay.wallet', string="Wallet", index='btree_not_null', copy=False, readonly=True,
         help="Set on the prepaid-liability items of a wallet.")
 
-    def _reconcile_post_hook(self, data):
-        super()._reconcile_post_hook(data)
-        self.munipay_order_id._munipay_sync_payment_state()
+    @api.model
+    def _reconcile_plan(self, reconciliation_plan):
+        # Follow the orders once the reconciliation is complete, outside the
+        # move-synchronisation contexts: settling one order may cancel its joint
+        # debtors' orders, which posts credit notes of its own.
+        lines = self.env['account.move.line']
+        pending = list(reconciliation_plan)
+        while pending:
+            item = pending.pop()
+            if isinstance(item, models.BaseModel):
+                lines |= item
+            else:
+                pending.extend(item)
+        res = super()._reconcile_plan(reconciliation_plan)
+        lines.munipay_order_id._munipay_sync_payment_state()
+        return res

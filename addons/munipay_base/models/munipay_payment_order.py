@@ -95,6 +95,7 @@ class MunipayPaymentOrder(models.Model):
             if order.date_issue and not order.date_due:
                 order.date_due = order.date_issue + timedelta(days=order.fee_type_id.due_days or 30)
 
+    @api.depends('joint_group')
     def _compute_joint_order_ids(self):
         groups = {g for g in self.mapped('joint_group') if g}
         members = defaultdict(lambda: self.browse())
@@ -382,8 +383,9 @@ class MunipayPaymentOrder(models.Model):
             }))
             for line in order.line_ids:
                 income[line._munipay_income_account().id] += line.amount
+        income_label = _("Payment orders issued in batch")
         income_vals = [Command.create({
-            'name': _("Payment orders issued in batch"),
+            'name': income_label,
             'account_id': account_id,
             'debit': 0.0,
             'credit': currency.round(amount),
@@ -413,7 +415,8 @@ class MunipayPaymentOrder(models.Model):
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
-                    "SELECT id FROM munipay_payment_order WHERE id IN %s FOR UPDATE NOWAIT", [tuple(self.ids)])
+                    "SELECT id FROM munipay_payment_order WHERE id IN %s FOR UPDATE NOWAIT", [tuple(self.ids)],
+                    log_exceptions=False)
         except psycopg2.errors.LockNotAvailable:
             raise UserError(_("Payment order %s is being paid through another channel right now; "
                               "try again in a moment.", ", ".join(self.mapped('name')))) from None
@@ -445,6 +448,7 @@ class MunipayPaymentOrder(models.Model):
                 'active_model': 'account.move.line',
                 'active_ids': lines.ids,
                 'default_communication': ' '.join(self.mapped('payment_reference')),
+                'default_group_payment': True,
             },
         }
 
@@ -481,6 +485,7 @@ class MunipayPaymentOrder(models.Model):
             'journal_id': journal.id,
             'amount': amount - excess,
             'communication': memo or self.payment_reference,
+            'group_payment': True,
         })
         if cmp < 0:
             wizard.payment_difference_handling = 'open'

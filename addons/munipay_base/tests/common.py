@@ -9,6 +9,7 @@ class MunipayCommon(AccountTestInvoicingCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls.env.user.groups_id |= cls.env.ref('munipay_base.group_manager')
         cls.company = cls.env.company
         cls.company._munipay_ensure_setup()
         cls.bank_journal = cls.company_data['default_journal_bank']
@@ -31,10 +32,10 @@ class MunipayCommon(AccountTestInvoicingCommon):
             ]})
         cls.payer = cls.env['res.partner'].create({
             'name': 'Mario Rossi', 'email': 'mario.rossi@example.com', 'city': 'Roma', 'street': 'Via Roma 12',
-            'munipay_national_id_type': 'it_cf', 'munipay_national_id': 'RSSMRA80A01H501U'})
+            'munipay_national_id_type': 'it_cf', 'munipay_national_id': 'RSSMRA70C03H501D'})
         cls.payer_2 = cls.env['res.partner'].create({
             'name': 'Giulia Bianchi', 'munipay_national_id_type': 'it_cf',
-            'munipay_national_id': 'BNCGLI85M45F205O'})
+            'munipay_national_id': 'BNCGLI66T42F205Z'})
 
     @classmethod
     def make_order(cls, fee=None, partner=None, amount=None, issue=True, **vals):

@@ -20,12 +20,12 @@ class TestBulkIssue(MunipayCommon):
     def test_csv_rows_refused_with_reasons(self):
         bulk = self._csv_bulk(
             "identifier;amount;origin;fee\n"
-            "RSSMRA80A01H501U;22,21;A-1;\n"
-            "BNCGLI85M45F205O;10.00;A-2;CDS7\n"
+            "RSSMRA70C03H501D;22,21;A-1;\n"
+            "BNCGLI66T42F205Z;10.00;A-2;CDS7\n"
             "XXXXXX00X00X000X;5;A-3;\n"
-            "RSSMRA80A01H501U;abc;A-4;\n"
-            "RSSMRA80A01H501U;0;A-5;\n"
-            "RSSMRA80A01H501U;5;A-6;NOPE\n")
+            "RSSMRA70C03H501D;abc;A-4;\n"
+            "RSSMRA70C03H501D;0;A-5;\n"
+            "RSSMRA70C03H501D;5;A-6;NOPE\n")
         bulk.action_prepare()
         rows = {line.sequence: line for line in bulk.line_ids}
         self.assertEqual(rows[2].state, 'pending')
@@ -37,7 +37,7 @@ class TestBulkIssue(MunipayCommon):
         bulk.action_run_now()
         self.assertEqual(bulk.state, 'done')
         self.assertEqual((bulk.count_done, bulk.count_refused), (2, 4))
-        self.assertEqual(bulk.order_ids.mapped('origin'), ['A-2', 'A-1'])
+        self.assertEqual(sorted(bulk.order_ids.mapped('origin')), ['A-1', 'A-2'])
         self.assertEqual(set(bulk.order_ids.mapped('state')), {'issued'})
         self.assertBalanced()
 
@@ -58,9 +58,13 @@ class TestBulkIssue(MunipayCommon):
             return original(orders, **kwargs)
 
         Order._munipay_issue_batch = crash_on_second_batch
+        # not assertRaises: Odoo's rolls its block back, and the first batch must stay
         try:
-            with self.assertRaises(ProcessKilled):
-                bulk.action_run_now()
+            bulk.action_run_now()
+        except ProcessKilled:
+            pass
+        else:
+            self.fail("the run was not interrupted")
         finally:
             Order._munipay_issue_batch = original
         self.assertEqual(bulk.count_done, 2)
@@ -73,7 +77,7 @@ class TestBulkIssue(MunipayCommon):
         self.assertBalanced()
 
     def test_invoice_mode(self):
-        bulk = self._csv_bulk("RSSMRA80A01H501U,22.21,X-1\nBNCGLI85M45F205O,22.21,X-2\n", mode='invoice')
+        bulk = self._csv_bulk("RSSMRA70C03H501D,22.21,X-1\nBNCGLI66T42F205Z,22.21,X-2\n", mode='invoice')
         bulk.action_run_now()
         self.assertEqual(set(bulk.order_ids.move_id.mapped('move_type')), {'out_invoice'})
         self.assertEqual(len(bulk.order_ids.move_id), 2)
