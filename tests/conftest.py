@@ -45,3 +45,8 @@ def amount_rules():
 @pytest.fixture(scope='session')
 def csv_rows():
     return load_lib('munipay_base', 'csv_rows')
+
+
+@pytest.fixture(scope='session')
+def qr_payloads():
+    return load_lib('munipay_documents', 'qr_payloads')
