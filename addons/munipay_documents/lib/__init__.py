@@ -1,0 +1,1 @@
+# Pure logic of munipay_documents (no ORM).
