@@ -33,6 +33,9 @@ page and a back-office scan-to-verify wizard.
         'wizard/munipay_verify_scan_views.xml',
         'views/munipay_documents_menus.xml',
     ],
+    'demo': [
+        'demo/munipay_documents_demo.xml',
+    ],
     'post_init_hook': '_munipay_documents_post_init',
     'installable': True,
 }

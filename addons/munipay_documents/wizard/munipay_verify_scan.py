@@ -94,10 +94,17 @@ class MunipayVerifyScan(models.TransientModel):
                 cents = data['amount_cents']
             elif vals['standard'] == 'zbp':
                 data = qr_payloads.decode_zbp(payload)
+                if data['nip'] != re.sub(r'\D', '', company.vat or ''):
+                    return dict(vals, result='foreign', message=_("This transfer goes to tax number %s, not to this municipality.",
+                                                                    data['nip']))
                 order = Order.search([('payment_reference', '=', data['title'])], limit=1)
                 cents = data['amount_cents']
             elif vals['standard'] == 'gost':
                 data = qr_payloads.decode_gost(payload)
+                account = re.sub(r'\s', '', company.munipay_bank_account_id.acc_number or '')
+                if data['fields']['PersonalAcc'] != account:
+                    return dict(vals, result='foreign', message=_("This transfer goes to account %s, not to this municipality's account.",
+                                                                    data['fields']['PersonalAcc']))
                 reference = (data['fields'].get('Purpose') or '').split(' ')[0]
                 order = Order.search([('payment_reference', '=', reference)], limit=1)
                 cents = int(data['fields']['Sum']) if data['fields'].get('Sum') else None
