@@ -36,6 +36,11 @@ page and a back-office scan-to-verify wizard.
     'demo': [
         'demo/munipay_documents_demo.xml',
     ],
+    'assets': {
+        'web.report_assets_common': [
+            'munipay_documents/static/src/scss/munipay_documents.scss',
+        ],
+    },
     'post_init_hook': '_munipay_documents_post_init',
     'installable': True,
 }
