@@ -1,9 +1,14 @@
-from odoo import _, models
+from odoo import _, fields, models
 from odoo.tools import frozendict
 
 
 class AccountMove(models.Model):
     _inherit = 'account.move'
+
+    munipay_payment_channel = fields.Char(
+        copy=False, readonly=True,
+        help="Set by a munipay channel (cash desk, pagoPA...) on the entries that move money: "
+             "reconciling them with an order counts as a payment.")
 
     def _munipay_discount_lines(self):
         """The order receivable items of this move that carry a discount window,

@@ -6,10 +6,11 @@ class AccountMoveLine(models.Model):
 
     munipay_order_id = fields.Many2one(
         'munipay.payment.order', string="Payment Order", index='btree_not_null', copy=False, readonly=True,
+        ondelete='restrict',
         help="Set on the receivable items of a payment order.")
     munipay_surcharge = fields.Boolean(copy=False, readonly=True)
     munipay_wallet_id = fields.Many2one(
-        'munipay.wallet', string="Wallet", index='btree_not_null', copy=False, readonly=True,
+        'munipay.wallet', string="Wallet", index='btree_not_null', copy=False, readonly=True, ondelete='restrict',
         help="Set on the prepaid-liability items of a wallet.")
 
     @api.model

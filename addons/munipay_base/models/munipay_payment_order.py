@@ -3,6 +3,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 import psycopg2.errors
+import pytz
 
 from odoo import _, api, fields, models, Command
 from odoo.exceptions import UserError, ValidationError
@@ -192,22 +193,25 @@ class MunipayPaymentOrder(models.Model):
         return self.currency_id.round(self.amount_total - costs), self.currency_id.round(costs)
 
     def _munipay_working_day_checker(self, start, end):
-        """A predicate telling whether a date is a working day for the company."""
+        """A predicate telling whether a date is a working day for the company
+        (its working calendar and public holidays, in the calendar's time zone)."""
         self.ensure_one()
         calendar = self.company_id.resource_calendar_id
         if not calendar:
             return lambda day: day.weekday() < 5
+        tz = pytz.timezone(calendar.tz or 'UTC')
         leaves = self.env['resource.calendar.leaves'].sudo().search([
             ('resource_id', '=', False),
             ('calendar_id', 'in', [calendar.id, False]),
             ('company_id', 'in', [self.company_id.id, False]),
             ('date_from', '<=', fields.Datetime.to_datetime(end + timedelta(days=60))),
-            ('date_to', '>=', fields.Datetime.to_datetime(start)),
+            ('date_to', '>=', fields.Datetime.to_datetime(start - timedelta(days=1))),
         ])
         holidays = set()
         for leave in leaves:
-            day = leave.date_from.date()
-            while day <= leave.date_to.date():
+            day = pytz.utc.localize(leave.date_from).astimezone(tz).date()
+            last = pytz.utc.localize(leave.date_to).astimezone(tz).date()
+            while day <= last:
                 holidays.add(day)
                 day += timedelta(days=1)
         return lambda day: day not in holidays and calendar._works_on_date(day)
@@ -219,10 +223,9 @@ class MunipayPaymentOrder(models.Model):
         if not rules:
             return None, None
         start = self.date_notified or self.date_issue
-        last = max((r.up_to_day for r in rules if r.up_to_day), default=0)
-        is_working_day = self._munipay_working_day_checker(start, start + timedelta(days=last))
         index, deadline = amount_rules_lib.select_rule(
-            [r.up_to_day or None for r in rules], start, on_date, is_working_day)
+            [r.up_to_day or None for r in rules], start, on_date, self._munipay_working_day_checker(
+                start, start + timedelta(days=max((r.up_to_day for r in rules if r.up_to_day), default=0))))
         return (rules[index], deadline) if index is not None else (None, None)
 
     def _munipay_amount_for_rule(self, rule):
@@ -244,7 +247,7 @@ class MunipayPaymentOrder(models.Model):
             return self.amount_total
         return self._munipay_amount_for_rule(rule)
 
-    def _munipay_discount_terms(self):
+    def _munipay_discount_terms(self, checkers=None):
         """(discounted amount, last day) of the first window when it is below the total."""
         self.ensure_one()
         rules = self.fee_type_id.amount_rule_ids.sorted(lambda r: (r.sequence, r.id))
@@ -254,19 +257,27 @@ class MunipayPaymentOrder(models.Model):
         if float_compare(amount, self.amount_total, precision_rounding=self.currency_id.rounding) >= 0:
             return None, None
         start = self.date_notified or self.date_issue
-        is_working_day = self._munipay_working_day_checker(start, start + timedelta(days=rules[0].up_to_day))
-        return amount, amount_rules_lib.rule_deadline(start, rules[0].up_to_day, is_working_day)
+        checkers = {} if checkers is None else checkers
+        key = (self.company_id.id, start)  # the orders of a batch share one calendar look-up
+        if key not in checkers:
+            checkers[key] = self._munipay_working_day_checker(start, start + timedelta(days=rules[0].up_to_day))
+        return amount, amount_rules_lib.rule_deadline(start, rules[0].up_to_day, checkers[key])
 
     def _munipay_update_discount_terms(self):
         """Put the discount window on the receivable item, where Odoo's payment
         wizard reads it as an early payment discount."""
+        groups = defaultdict(lambda: (self.browse(), self.env['account.move.line']))
+        checkers = {}
         for order in self:
             line = order.receivable_line_id
             if not line or line.matched_credit_ids:
                 continue
-            amount, last_day = order._munipay_discount_terms()
-            order.discount_date = last_day
-            line.write({
+            amount, last_day = order._munipay_discount_terms(checkers)
+            orders, lines = groups[(amount, last_day)]
+            groups[(amount, last_day)] = (orders | order, lines | line)
+        for (amount, last_day), (orders, lines) in groups.items():
+            orders.discount_date = last_day
+            lines.write({
                 'discount_date': last_day or False,
                 'discount_amount_currency': amount or 0.0,
                 'discount_balance': amount or 0.0,
@@ -452,10 +463,20 @@ class MunipayPaymentOrder(models.Model):
             },
         }
 
+    def _munipay_amount_paid(self):
+        """What payments have settled of the order's receivable so far."""
+        self.ensure_one()
+        return self.currency_id.round(sum(self.ledger_line_ids.mapped('balance')) - self.amount_residual)
+
+    def get_amount_open(self, on_date=None):
+        """The amount still to collect on ``on_date``: amount due less what was paid."""
+        self.ensure_one()
+        return self.currency_id.round(max(self.get_amount_due(on_date) - self._munipay_amount_paid(), 0.0))
+
     def _munipay_pay(self, journal, amount=None, payment_date=None, memo=None, external=False):
         """Collect the order through ``journal``: the payment channels call this.
 
-        The amount must be the amount due on the payment date. ``external``
+        The amount must be what is open on the payment date. ``external``
         payments (the money has already moved: pagoPA, a bank) are never refused:
         what cannot settle the order is kept as a credit to refund and flagged.
         Returns the posted account.payment records.
@@ -468,7 +489,7 @@ class MunipayPaymentOrder(models.Model):
                 return self._munipay_book_unexpected_payment(journal, amount, payment_date, memo)
             self._munipay_check_payable()
         self._munipay_book_surcharge(payment_date)
-        due = self.get_amount_due(payment_date)
+        due = self.get_amount_open(payment_date)
         amount = due if amount is None else amount
         cmp = self.currency_id.compare_amounts(amount, due)
         if cmp and not external:
@@ -478,21 +499,36 @@ class MunipayPaymentOrder(models.Model):
         if self.currency_id.compare_amounts(amount, 0.0) <= 0:
             raise UserError(_("A payment must be positive."))
         excess = self.currency_id.round(amount - due) if cmp > 0 else 0.0
+        lines = self._munipay_open_lines()
         wizard = self.env['account.payment.register'].with_context(
-            active_model='account.move.line', active_ids=self._munipay_open_lines().ids,
+            active_model='account.move.line', active_ids=lines.ids,
         ).create({
             'payment_date': payment_date,
             'journal_id': journal.id,
+            'currency_id': self.currency_id.id,
             'amount': amount - excess,
             'communication': memo or self.payment_reference,
             'group_payment': True,
         })
+        open_amount = self.currency_id.round(sum(lines.mapped('amount_residual')))
         if cmp < 0:
             wizard.payment_difference_handling = 'open'
+        elif not wizard.early_payment_discount_mode and self.currency_id.compare_amounts(due, open_amount) < 0:
+            # the rules ask less than the ledger holds: a discount after a partial
+            # payment, or a surcharge booked after the payment date
+            surcharge_open = sum(lines.filtered('munipay_surcharge').mapped('amount_residual'))
+            writeoff = (self._munipay_surcharge_account() if surcharge_open
+                        else self.company_id._munipay_get('munipay_discount_account_id'))
+            wizard.write({'payment_difference_handling': 'reconcile', 'writeoff_account_id': writeoff.id,
+                          'writeoff_label': _("Amount rules of %s", self.name)})
         payments = wizard._create_payments()
         if excess:
             payments |= self._munipay_book_unexpected_payment(journal, excess, payment_date, memo)
         return payments
+
+    def _munipay_surcharge_account(self):
+        self.ensure_one()
+        return self.company_id.munipay_surcharge_account_id or self.fee_type_id._get_income_account()
 
     def _munipay_book_unexpected_payment(self, journal, amount, payment_date, memo=None):
         """Money that arrived for an order that cannot take it: a credit on the payer,
@@ -516,74 +552,101 @@ class MunipayPaymentOrder(models.Model):
         self.sudo().message_post(body=body)
         self.sudo().activity_schedule(
             'mail.mail_activity_data_todo', summary=_("Refund a payment received twice"), note=body,
-            user_id=(self.create_uid if self.create_uid.active and not self.create_uid.share else self.env.user).id)
+            user_id=self._munipay_responsible().id)
         return payment
 
     def _munipay_book_surcharge(self, on_date=None):
         """Book as income what the order owes above its receivable on ``on_date``
         (late payment past the last window), on a receivable item of the order."""
         on_date = fields.Date.to_date(on_date) or fields.Date.context_today(self)
-        vals, orders = [], self.browse()
-        for order in self.filtered(lambda o: o.state == 'issued' and o.fee_type_id.amount_rule_ids):
-            booked = sum(order.ledger_line_ids.mapped('balance'))
-            extra = order.currency_id.round(order.get_amount_due(on_date) - booked)
-            if order.currency_id.compare_amounts(extra, 0.0) <= 0:
+        moves = self.env['account.move']
+        candidates = self.filtered(lambda o: o.state == 'issued' and o.fee_type_id.amount_rule_ids)
+        for company, orders in candidates.grouped('company_id').items():
+            vals, booked_orders = [], self.browse()
+            for order in orders:
+                booked = sum(order.ledger_line_ids.mapped('balance'))
+                extra = order.currency_id.round(order.get_amount_due(on_date) - booked)
+                if order.currency_id.compare_amounts(extra, 0.0) <= 0:
+                    continue
+                booked_orders |= order
+                label = _("Late payment surcharge %s", order.name)
+                vals += [
+                    Command.create({'name': label, 'partner_id': order.partner_id.id,
+                                    'account_id': order.receivable_line_id.account_id.id, 'debit': extra,
+                                    'date_maturity': on_date, 'munipay_order_id': order.id, 'munipay_surcharge': True}),
+                    Command.create({'name': label, 'partner_id': order.partner_id.id,
+                                    'account_id': order._munipay_surcharge_account().id, 'credit': extra}),
+                ]
+            if not vals:
                 continue
-            orders |= order
-            account = order.company_id.munipay_surcharge_account_id or order.fee_type_id._get_income_account()
-            vals += [
-                Command.create({
-                    'name': _("Late payment surcharge %s", order.name),
-                    'partner_id': order.partner_id.id,
-                    'account_id': order.receivable_line_id.account_id.id,
-                    'debit': extra,
-                    'date_maturity': on_date,
-                    'munipay_order_id': order.id,
-                    'munipay_surcharge': True,
-                }),
-                Command.create({
-                    'name': _("Late payment surcharge %s", order.name),
-                    'partner_id': order.partner_id.id,
-                    'account_id': account.id,
-                    'credit': extra,
-                }),
-            ]
-        if not vals:
-            return self.env['account.move']
-        move = self.env['account.move'].sudo().with_context(check_move_validity=False).create({
-            'move_type': 'entry',
-            'journal_id': orders.company_id[:1]._munipay_get('munipay_journal_id').id,
-            'date': on_date,
-            'ref': _("Late payment surcharge"),
-            'line_ids': vals,
-        })
-        move._post(soft=False)
-        for order in orders:
-            order.message_post(body=_("Late payment: %s booked as income.", order.currency_id.format(
-                sum(move.line_ids.filtered(lambda l, o=order: l.munipay_order_id == o).mapped('balance')))))
-        return move
+            move = self.env['account.move'].sudo().with_context(check_move_validity=False).create({
+                'move_type': 'entry',
+                'journal_id': company._munipay_get('munipay_journal_id').id,
+                'company_id': company.id,
+                'date': on_date,
+                'ref': _("Late payment surcharge"),
+                'line_ids': vals,
+            })
+            move._post(soft=False)
+            for order in booked_orders:
+                order.message_post(body=_("Late payment: %s booked as income.", order.currency_id.format(
+                    sum(order.ledger_line_ids.filtered('munipay_surcharge').mapped('balance')))))
+            moves |= move
+        return moves
+
+    def _munipay_settled_by_payment(self):
+        """Was the order's receivable settled by money (a payment, a bank statement
+        line, a channel's transit entry) rather than by a credit note? Hook for channels."""
+        self.ensure_one()
+        counterparts = self.ledger_line_ids.matched_credit_ids.credit_move_id.move_id
+        return any(move.origin_payment_id or move.statement_line_id or move.munipay_payment_channel
+                   for move in counterparts)
 
     def _munipay_sync_payment_state(self):
-        """Follow the ledger: an order whose receivable items are all settled is paid."""
+        """Follow the ledger: an order whose receivable items are all settled is paid
+        when money settled them, cancelled when a credit note did."""
+        self = self.sudo()  # the reconciliation that calls this was the access check
         self.flush_recordset(['amount_residual'])
         today = fields.Date.context_today(self)
-        paid = self.filtered(lambda o: o.state == 'issued' and o.ledger_line_ids
-                             and o.currency_id.is_zero(o.amount_residual))
+        settled = self.filtered(lambda o: o.state == 'issued' and o.ledger_line_ids
+                                and o.currency_id.is_zero(o.amount_residual))
+        paid = settled.filtered(lambda o: o._munipay_settled_by_payment())
+        credited = settled - paid
         reopened = self.filtered(lambda o: o.state == 'paid' and not o.currency_id.is_zero(o.amount_residual))
         if paid:
-            paid.sudo().write({'state': 'paid', 'date_paid': today})
+            paid.write({'state': 'paid', 'date_paid': today})
             joint = (paid.joint_order_ids - paid).filtered(lambda o: o.state in ('draft', 'issued'))
             for order in joint:
                 payer = (order.joint_order_ids & paid)[:1]
-                order.sudo()._munipay_cancel(_("Paid by joint debtor %(payer)s (order %(order)s).",
-                                               payer=payer.partner_id.display_name, order=payer.name))
+                reason = _("Paid by joint debtor %(payer)s (order %(order)s).",
+                           payer=payer.partner_id.display_name, order=payer.name)
+                if order.state == 'issued' and order.ledger_line_ids.matched_credit_ids:
+                    # money already came in on this one too: an officer refunds it
+                    order.needs_refund = True
+                    order.message_post(body=reason)
+                    order.activity_schedule('mail.mail_activity_data_todo', summary=_("Refund a joint debtor"),
+                                            note=reason, user_id=order._munipay_responsible().id)
+                else:
+                    order._munipay_cancel(reason)
+        for order in credited:
+            order.write({'state': 'cancelled', 'cancel_reason': _("Credited in accounting.")})
+            order.message_post(body=_("The receivable was settled by a credit note: the order is cancelled."))
         if reopened:
-            reopened.sudo().write({'state': 'issued', 'date_paid': False})
+            reopened.write({'state': 'issued', 'date_paid': False})
+
+    def _munipay_responsible(self):
+        self.ensure_one()
+        user = self.create_uid
+        return user if user.active and not user.share else self.env.user
 
     # ------------------------------------------------------------------ cancel / expire
 
-    def action_cancel(self):
-        """Ask the reason, then cancel (the wizard calls _munipay_cancel)."""
+    def action_cancel(self, reason=None):
+        """Cancel the orders: reverse their receivable, log the reason."""
+        return self._munipay_cancel(reason or _("Cancelled by %s.", self.env.user.name))
+
+    def action_open_cancel_wizard(self):
+        """The form's Cancel button: ask the reason first."""
         self._munipay_check_cancellable()
         return {
             'name': _("Cancel Payment Order"),
@@ -626,6 +689,10 @@ class MunipayPaymentOrder(models.Model):
             own_invoices._reverse_moves(
                 [{'ref': reason[:200], 'date': max(today, m.date), 'invoice_date': max(today, m.date)}
                  for m in own_invoices], cancel=True)
+        for company, orders in self.grouped('company_id').items():
+            orders._munipay_reverse_open_lines(company, reason, today)
+
+    def _munipay_reverse_open_lines(self, company, reason, today):
         to_reverse = self._munipay_open_lines()
         if not to_reverse:
             return
@@ -640,9 +707,9 @@ class MunipayPaymentOrder(models.Model):
             }))
             pairs.append(line)
             if line.munipay_surcharge:
-                account = order.company_id.munipay_surcharge_account_id or order.fee_type_id._get_income_account()
                 vals.append(Command.create({'name': _("Cancelled surcharge: %s", order.name),
-                                            'account_id': account.id, 'debit': line.amount_residual}))
+                                            'account_id': order._munipay_surcharge_account().id,
+                                            'debit': line.amount_residual}))
             else:
                 for order_line in order.line_ids:
                     vals.append(Command.create({'name': _("Cancelled: %s", order.name),
@@ -650,7 +717,8 @@ class MunipayPaymentOrder(models.Model):
                                                 'debit': order_line.amount}))
         move = self.env['account.move'].sudo().with_context(check_move_validity=False).create({
             'move_type': 'entry',
-            'journal_id': self.company_id[:1]._munipay_get('munipay_journal_id').id,
+            'journal_id': company._munipay_get('munipay_journal_id').id,
+            'company_id': company.id,
             'date': today,
             'ref': reason[:200],
             'line_ids': vals,
@@ -662,22 +730,35 @@ class MunipayPaymentOrder(models.Model):
 
     @api.model
     def _cron_expire(self, batch_size=500):
-        """Expire issued orders past their due date whose fee type says so."""
+        """Expire issued, unpaid orders past their due date whose fee type says so."""
         today = fields.Date.context_today(self)
         orders = self.search([
             ('state', '=', 'issued'), ('date_due', '<', today), ('fee_type_id.expire_after_due', '=', True),
-        ], limit=batch_size)
+            ('ledger_line_ids.matched_credit_ids', '=', False),  # partly paid: an officer decides
+        ], order='date_due, id', limit=batch_size)
         for order in orders:
-            if order.ledger_line_ids.matched_credit_ids:
-                continue  # partly paid: an officer decides
             order._munipay_cancel(_("Expired: not paid by %s.", order.date_due), state='expired')
+        if len(orders) == batch_size:
+            self.env.ref('munipay_base.ir_cron_munipay_expire')._trigger()
         return orders
 
     @api.model
     def _cron_book_surcharges(self, batch_size=1000):
         """Book the late-payment surcharge of orders whose last window has passed."""
-        orders = self.search([('state', '=', 'issued'), ('fee_type_id.amount_rule_ids', '!=', False)], limit=batch_size)
-        return orders._munipay_book_surcharge()
+        today = fields.Date.context_today(self)
+        shortest = min((max(f.amount_rule_ids.mapped('up_to_day') or [0]) for f in self.env['munipay.fee.type'].search(
+            [('amount_rule_ids', '!=', False)])), default=None)
+        if shortest is None:
+            return self.env['account.move']
+        orders = self.search([
+            ('state', '=', 'issued'), ('fee_type_id.amount_rule_ids', '!=', False),
+            ('date_issue', '<', today - timedelta(days=shortest)),
+            ('ledger_line_ids.munipay_surcharge', '=', False),
+        ], order='date_issue, id', limit=batch_size)
+        moves = orders._munipay_book_surcharge()
+        if len(orders) == batch_size and moves:
+            self.env.ref('munipay_base.ir_cron_munipay_surcharge')._trigger()
+        return moves
 
     @api.model
     def _munipay_demo_settle(self, paid_ids, cancelled_ids):

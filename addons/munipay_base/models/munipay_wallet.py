@@ -75,7 +75,10 @@ class MunipayWallet(models.Model):
             wallet.access_url = f'/my/munipay/wallets/{wallet.id}'
 
     def _munipay_lock(self):
-        self.env.cr.execute("SELECT id FROM munipay_wallet WHERE id IN %s FOR UPDATE", [tuple(self.ids)])
+        # An UPDATE, not a bare FOR UPDATE: a concurrent charge then fails to
+        # serialise (and is retried) instead of spending a balance read from an
+        # older snapshot.
+        self.env.cr.execute("UPDATE munipay_wallet SET write_date = write_date WHERE id IN %s", [tuple(self.ids)])
         self.invalidate_recordset(['balance'])
 
     def _munipay_post(self, amount, counterpart_account, ref, wallet_side):

@@ -23,11 +23,24 @@ class TestAmountDue(MunipayCommon):
         self.assertEqual(order.get_amount_due(date(2026, 3, 9)), 42.9)
         self.assertEqual(order.get_amount_due(date(2026, 3, 10)), 55.5)
         # a public holiday on Monday 9 pushes it to Tuesday 10
+        self.company.resource_calendar_id.tz = 'UTC'
         self.env['resource.calendar.leaves'].create({
             'name': 'Holiday', 'calendar_id': self.company.resource_calendar_id.id, 'company_id': self.company.id,
             'date_from': datetime(2026, 3, 9, 0, 0), 'date_to': datetime(2026, 3, 9, 23, 59)})
         self.assertEqual(order.get_amount_due(date(2026, 3, 10)), 42.9)
         self.assertEqual(order.get_amount_due(date(2026, 3, 11)), 55.5)
+
+    def test_holidays_in_the_calendar_time_zone(self):
+        calendar = self.company.resource_calendar_id
+        calendar.tz = 'Europe/Rome'
+        # Tuesday 2 June 2026 in Rome is 1 June 22:00 – 2 June 21:59 UTC
+        self.env['resource.calendar.leaves'].create({
+            'name': 'Festa della Repubblica', 'calendar_id': calendar.id, 'company_id': self.company.id,
+            'date_from': datetime(2026, 6, 1, 22, 0), 'date_to': datetime(2026, 6, 2, 21, 59)})
+        notified = date(2026, 5, 27)  # Wednesday: day 5 is Monday 1 June, a working day
+        order = self.make_order(self.fee_fine, issue=False, date_issue=notified, date_notified=notified)
+        self.assertEqual(order.get_amount_due(date(2026, 6, 1)), 42.9)
+        self.assertEqual(order.get_amount_due(date(2026, 6, 2)), 55.5)
 
     def test_without_notification_counts_from_issue(self):
         order = self.make_order(self.fee_fine, issue=False, date_issue=date(2026, 3, 4))

@@ -5,7 +5,7 @@ from odoo.tests import tagged
 from .common import MunipayCommon
 
 
-class ProcessKilled(Exception):
+class ProcessKilled(BaseException):
     """Stands for the worker being killed in the middle of a batch."""
 
 

@@ -1,7 +1,10 @@
+import psycopg2.errors
+
 from odoo import api, SUPERUSER_ID
 from odoo.exceptions import UserError
 from odoo.tests import BaseCase, tagged, get_db_name
 from odoo.modules.registry import Registry
+from odoo.tools import mute_logger
 
 
 @tagged('post_install', '-at_install')
@@ -66,3 +69,33 @@ class TestConcurrentPayments(BaseCase):
         self.assertTrue(check.receivable_line_id.reconciled)
         check.env.cr.execute("SELECT SUM(balance) FROM account_move_line WHERE company_id = %s", [company.id])
         self.assertAlmostEqual(check.env.cr.fetchone()[0], 0.0, places=2)
+
+    def test_two_cursors_cannot_spend_one_balance_twice(self):
+        env = self.env_on_new_cursor()
+        company = env.ref('base.main_company')
+        company._munipay_ensure_setup()
+        if not company.munipay_wallet_account_id:
+            self.skipTest("the main company has no chart of accounts")
+        product = env['product.product'].create({'name': 'Canteen', 'type': 'service', 'taxes_id': [(5,)]})
+        fee = env['munipay.fee.type'].create({'name': 'Canteen', 'code': 'CANT-%s' % product.id, 'category': 'topup',
+                                              'product_id': product.id, 'amount': 5.0, 'company_id': company.id})
+        holder = env['res.partner'].create({'name': 'Wallet Holder'})
+        wallet = env['munipay.wallet'].create({'holder_id': holder.id, 'service_fee_type_id': fee.id,
+                                               'company_id': company.id})
+        cash = env['account.journal'].search([('company_id', '=', company.id), ('type', '=', 'cash')], limit=1)
+        wallet._munipay_credit(50.0, cash.default_account_id)
+        env.cr.commit()
+
+        env_a, env_b = self.env_on_new_cursor(), self.env_on_new_cursor()
+        wallet_a = env_a['munipay.wallet'].browse(wallet.id)
+        wallet_b = env_b['munipay.wallet'].browse(wallet.id)
+        self.assertEqual(wallet_b.balance, 50.0)  # b's snapshot starts before a's charge
+        wallet_a._munipay_charge(40.0)
+        env_a.cr.commit()
+        with self.assertRaises(psycopg2.errors.SerializationFailure), mute_logger('odoo.sql_db'):
+            wallet_b._munipay_charge(40.0)
+        env_b.cr.rollback()
+        with self.assertRaisesRegex(UserError, 'less than'):  # the retry sees the new balance
+            wallet_b._munipay_charge(40.0)
+        env_b.cr.rollback()
+        self.assertEqual(self.env_on_new_cursor()['munipay.wallet'].browse(wallet.id).balance, 10.0)

@@ -1,6 +1,6 @@
 from odoo import fields
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import MunipayCommon
 from ..lib.references import is_valid_rf
@@ -89,6 +89,97 @@ class TestPaymentOrder(MunipayCommon):
         self.assertEqual(wizard.amount, 100.0)
         wizard._create_payments()
         self.assertEqual(order.state, 'paid')
+
+    def test_native_credit_note_cancels_instead_of_paying(self):
+        order_a = self.make_order(issue=False)
+        order_b = self.make_order(partner=self.payer_2, issue=False)
+        order_a.joint_order_ids = order_b
+        (order_a | order_b).action_issue()
+        reversal = self.env['account.move.reversal'].with_context(
+            active_model='account.move', active_ids=order_a.move_id.ids).create({
+                'journal_id': order_a.move_id.journal_id.id, 'reason': 'Wrong payer'})
+        reversal.refund_moves()
+        credit_note = order_a.move_id.reversal_move_ids
+        if credit_note.state == "draft":
+            credit_note.action_post()
+        (credit_note.line_ids | order_a.move_id.line_ids).filtered(
+            lambda l: l.account_id.account_type == 'asset_receivable' and not l.reconciled).reconcile()
+        self.assertEqual(order_a.state, 'cancelled')
+        self.assertFalse(order_a.date_paid)
+        self.assertEqual(order_b.state, 'issued', "a credit note is no payment: the joint debtor still owes")
+
+    def test_partial_payment_then_the_rest(self):
+        order = self.make_order(amount=100.0)
+        self.register_native(order.move_id, 'account.move', amount=40.0, payment_difference_handling='open')
+        self.assertEqual((order.state, order.amount_residual), ('issued', 60.0))
+        self.assertEqual(order.get_amount_open(), 60.0)
+        with self.assertRaisesRegex(UserError, 'amount due'):
+            order._munipay_pay(self.bank_journal, amount=100.0)
+        order._munipay_pay(self.bank_journal)
+        self.assertEqual(order.state, 'paid')
+        self.assertFalse(order.needs_refund)
+        self.assertEqual(sum(self.env['account.payment'].search([('partner_id', '=', self.payer.id)]).mapped('amount')), 100.0)
+        self.assertBalanced()
+
+    def test_discount_after_partial_payment_is_written_off(self):
+        order = self.make_order(self.fee_fine, date_notified=fields.Date.today())
+        order._munipay_pay(self.bank_journal, amount=30.0, external=True)
+        self.assertEqual(order.state, 'issued')
+        self.assertEqual(order.get_amount_open(), 12.9)
+        payment = order._munipay_pay(self.bank_journal, amount=12.9, external=True)
+        self.assertEqual(order.state, 'paid')
+        self.assertFalse(order.needs_refund)
+        discount = payment.move_id.line_ids.filtered(lambda l: l.account_id == self.discount_account)
+        self.assertEqual(discount.debit, 12.6)
+        self.assertBalanced()
+
+    def test_accountant_without_munipay_rights_pays_a_joint_debt(self):
+        accountant = new_test_user(self.env, login='billing', groups='base.group_user,account.group_account_invoice')
+        order_a = self.make_order(issue=False)
+        order_b = self.make_order(partner=self.payer_2, issue=False)
+        order_a.joint_order_ids = order_b
+        (order_a | order_b).action_issue()
+        self.env.invalidate_all()
+        self.env['account.payment.register'].with_user(accountant).with_context(
+            active_model='account.move', active_ids=order_a.move_id.ids).create(
+            {'journal_id': self.bank_journal.id})._create_payments()
+        self.assertEqual((order_a.state, order_b.state), ('paid', 'cancelled'))
+
+    def test_joint_debtor_who_paid_in_part_is_flagged_not_blocking(self):
+        order_a = self.make_order(issue=False)
+        order_b = self.make_order(partner=self.payer_2, issue=False)
+        order_a.joint_order_ids = order_b
+        (order_a | order_b).action_issue()
+        order_b._munipay_pay(self.bank_journal, amount=10.0, external=True)
+        order_a._munipay_pay(self.bank_journal, external=True)
+        self.assertEqual(order_a.state, 'paid')
+        self.assertEqual(order_b.state, 'issued')
+        self.assertTrue(order_b.needs_refund)
+        self.assertTrue(order_b.activity_ids)
+
+    def test_surcharge_cron_per_company(self):
+        other = self.setup_other_company()['company']
+        other._munipay_ensure_setup()
+        fee_other = self.fee_fine.copy({'company_id': other.id, 'code': 'CDS7'})
+        late = self.make_order(self.fee_fine, date_issue=self.days_ago(90), date_notified=self.days_ago(90))
+        late_other = self.env['munipay.payment.order'].with_company(other).create({
+            'partner_id': self.payer.id, 'fee_type_id': fee_other.id, 'company_id': other.id,
+            'date_issue': self.days_ago(90), 'date_notified': self.days_ago(90),
+            'line_ids': self.env['munipay.payment.order']._munipay_lines_for_fee_type(fee_other)})
+        late_other.with_company(other).action_issue()
+        recent = self.make_order(self.fee_fine, date_notified=fields.Date.today())
+        moves = self.env['munipay.payment.order']._cron_book_surcharges()
+        self.assertEqual(moves.company_id, self.company | other)
+        self.assertEqual(late.ledger_line_ids.filtered('munipay_surcharge').debit, 44.5)
+        self.assertEqual(late_other.ledger_line_ids.filtered('munipay_surcharge').debit, 44.5)
+        self.assertFalse(recent.ledger_line_ids.filtered('munipay_surcharge'))
+        self.assertFalse(self.env['munipay.payment.order']._cron_book_surcharges(), "booked once")
+
+    def test_action_cancel_contract(self):
+        order = self.make_order()
+        order.action_cancel("Withdrawn by the case system")
+        self.assertEqual(order.state, 'cancelled')
+        self.assertEqual(order.cancel_reason, "Withdrawn by the case system")
 
     def test_bad_input(self):
         with self.assertRaises(ValidationError):

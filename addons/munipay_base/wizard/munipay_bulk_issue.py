@@ -115,9 +115,10 @@ class MunipayBulkIssue(models.Model):
             for key in (partner['munipay_national_id'], partner['vat']):
                 if key:
                     by_identifier.setdefault(key, set()).add(partner['id'])
-        codes = list({r['fee_code'] for r in parsed if r['fee_code']})
-        fee_types = {f.code.upper(): f for f in self.env['munipay.fee.type'].search(
-            [('code', 'in', codes), ('company_id', '=', self.company_id.id)])} if codes else {}
+        fee_types = {}
+        if any(r['fee_code'] for r in parsed):
+            fee_types = {f.code.upper(): f for f in self.env['munipay.fee.type'].search(
+                [('company_id', '=', self.company_id.id)])}
         for row in parsed:
             vals = {'sequence': row['line'], 'identifier': row['identifier'], 'amount': float(Decimal(row['amount'])),
                     'origin': row['origin'] or False}
@@ -165,12 +166,19 @@ class MunipayBulkIssue(models.Model):
                                 order='sequence, id', limit=self.batch_size)
             if not batch:
                 break
-            if commit:
-                self._process_batch(batch)
-                self.env.cr.commit()
-            else:
+            try:
                 with self.env.cr.savepoint():
                     self._process_batch(batch)
+            except Exception:  # one bad row must not hold back the others: retry row by row
+                _logger.warning("bulk issue %s: batch failed, issuing its rows one by one", self.id, exc_info=True)
+                for line in batch:
+                    try:
+                        with self.env.cr.savepoint():
+                            self._process_batch(line)
+                    except Exception as error:
+                        line.write({'state': 'refused', 'reason': str(error)[:250]})
+            if commit:
+                self.env.cr.commit()
             if time_limit and time.monotonic() - started > time_limit:
                 return False
         self.state = 'done'

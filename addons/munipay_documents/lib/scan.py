@@ -34,8 +34,11 @@ def pdf_to_images(pdf_bytes, dpi=200, first_page=None, last_page=None):
             command += ['-f', str(first_page)]
         if last_page:
             command += ['-l', str(last_page)]
-        subprocess.run(command + [source, os.path.join(tmp, 'page')], check=True, timeout=120,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            subprocess.run(command + [source, os.path.join(tmp, 'page')], check=True, timeout=120,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
+            raise ScanError("the PDF cannot be read") from error
         pages = sorted(name for name in os.listdir(tmp) if name.startswith('page'))
         images = []
         for name in pages:
@@ -50,7 +53,9 @@ def decode_file(data, max_pages=3):
         images = pdf_to_images(data, last_page=max_pages)
     else:
         try:
-            images = [Image.open(io.BytesIO(data))]
+            image = Image.open(io.BytesIO(data))
+            image.load()  # PIL opens lazily: a truncated file fails here
+            images = [image]
         except Exception as error:  # PIL raises many kinds for non-images
             raise ScanError("the file is neither an image nor a PDF") from error
     payloads = []

@@ -46,17 +46,20 @@ class MunipayPaymentOrder(models.Model):
             partials = order.ledger_line_ids.matched_credit_ids
             payment_lines = partials.credit_move_id
             payment = payment_lines.payment_id[:1]
+            amount = sum(partials.mapped('amount'))
+            line = order.receivable_line_id
             discount_account = order.company_id.munipay_discount_account_id
-            discount = sum(payment_lines.move_id.line_ids.filtered(
-                lambda l: l.account_id == discount_account and l.debit).mapped('debit')) if discount_account else 0.0
-            amount = order.currency_id.round(sum(partials.mapped('amount')) - discount)
+            discounted = discount_account and any(
+                l.account_id == discount_account and l.debit for l in payment_lines.move_id.line_ids)
+            if discounted and line.discount_date:
+                amount -= line.balance - line.discount_balance  # this order's own discount
             journal_type = payment.journal_id.type
             channel = self.env.context.get('munipay_channel') or {'cash': 'cash', 'bank': 'bank'}.get(journal_type, 'other')
             vals_list.append({
                 'order_id': order.id,
                 'partner_id': order.partner_id.id,
                 'company_id': order.company_id.id,
-                'amount': amount,
+                'amount': order.currency_id.round(amount),
                 'channel': channel,
                 'payment_id': payment.id,
             })
@@ -154,9 +157,11 @@ class MunipayPaymentOrder(models.Model):
         """Everything the notice prints that is not a plain field."""
         self.ensure_one()
         today = fields.Date.context_today(self)
-        amount_due = self.get_amount_due(today)
+        amount_due = self.get_amount_open(today)
+        rule, deadline = self._munipay_rule_on(today)
         return {
             'amount_due': amount_due,
+            'amount_due_until': deadline if rule and self.state == 'issued' else False,
             'reference_groups': references.format_in_groups(self.payment_reference or ''),
             'schedule': self._munipay_amount_schedule(),
             'payment_qr': self._munipay_qr_data_uri(self._munipay_payment_qr_payload(amount_due)),

@@ -41,7 +41,9 @@ class MunipayReceipt(models.Model):
     balance_after = fields.Monetary(string="New Balance", readonly=True)
     channel = fields.Selection(CHANNELS, required=True, default='other', readonly=True)
     payment_id = fields.Many2one('account.payment', readonly=True)
-    reference = fields.Char(compute='_compute_reference', help="The order's payment reference or the wallet's PAN.")
+    reference = fields.Char(compute='_compute_reference',
+                            help="The order's payment reference, or the wallet's PAN masked but for its last digits.")
+    mail_sent = fields.Boolean(readonly=True, copy=False)
     verify_url = fields.Char(string="Verification URL", compute='_compute_verify_url')
 
     _sql_constraints = [('name_company_uniq', 'unique(company_id, name)', "Receipt numbers are unique per company.")]
@@ -49,7 +51,8 @@ class MunipayReceipt(models.Model):
     @api.depends('order_id.payment_reference', 'wallet_id.pan')
     def _compute_reference(self):
         for receipt in self:
-            receipt.reference = receipt.order_id.payment_reference or receipt.wallet_id.pan or ''
+            pan = receipt.wallet_id.pan or ''
+            receipt.reference = receipt.order_id.payment_reference or ('*' * (len(pan) - 4) + pan[-4:] if pan else '')
 
     @api.depends('name', 'amount', 'date', 'reference')
     def _compute_verify_url(self):
@@ -87,15 +90,22 @@ class MunipayReceipt(models.Model):
                 company = self.env['res.company'].browse(vals.get('company_id')) or self.env.company
                 vals['name'] = self.env['ir.sequence'].with_company(company).next_by_code('munipay.receipt')
         receipts = super().create(vals_list)
-        receipts._munipay_send()
+        if receipts.partner_id.filtered('email'):
+            # rendered and sent after the payment's transaction, not inside it
+            self.env.ref('munipay_documents.ir_cron_munipay_send_receipts')._trigger()
         return receipts
 
-    def _munipay_send(self):
-        template = self.env.ref('munipay_documents.mail_template_receipt', raise_if_not_found=False)
-        if not template:
-            return
-        for receipt in self.filtered(lambda r: r.partner_id.email):
+    @api.model
+    def _cron_send_receipts(self, batch_size=200):
+        receipts = self.search([('mail_sent', '=', False), ('partner_id.email', '!=', False)],
+                               order='id', limit=batch_size)
+        template = self.env.ref('munipay_documents.mail_template_receipt')
+        for receipt in receipts:
             template.send_mail(receipt.id)
+        receipts.mail_sent = True
+        if len(receipts) == batch_size:
+            self.env.ref('munipay_documents.ir_cron_munipay_send_receipts')._trigger()
+        return receipts
 
     def _munipay_masked_payer(self):
         self.ensure_one()

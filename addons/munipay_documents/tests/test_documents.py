@@ -91,6 +91,30 @@ class TestDocuments(MunipayCommon, HttpCase):
         # the amount table: 5-day, 60-day and after
         self.assertEqual([amount for _day, amount in order._munipay_amount_schedule()], [42.9, 55.5, 100.0])
 
+    def test_notice_in_german_and_polish(self):
+        for lang, title in (('de_DE', 'Zahlungsaufforderung'), ('pl_PL', 'Wezwanie do zapłaty')):
+            self.env['res.lang']._activate_lang(lang)
+            self.env['ir.module.module'].search([('name', '=', 'munipay_documents')])._update_translations([lang])
+            self.payer.lang = lang
+            order = self.make_order()
+            html = self.env['ir.actions.report']._render_qweb_html(
+                'munipay_documents.action_report_payment_notice', order.ids)[0].decode()
+            self.assertIn(title, html)
+            receipt_html = self.env['ir.actions.report']._render_qweb_html(
+                'munipay_documents.action_report_receipt_thermal', order._munipay_create_receipts().ids)[0].decode()
+            self.assertIn({'de_DE': 'Zahlungsbeleg', 'pl_PL': 'Potwierdzenie zapłaty'}[lang], receipt_html)
+
+    def test_one_payment_for_two_fines_gives_each_its_own_receipt_amount(self):
+        fines = (self.make_order(self.fee_fine, date_notified=fields.Date.today())
+                 | self.make_order(self.fee_fine, date_notified=fields.Date.today()))
+        wizard = self.env['account.payment.register'].with_context(
+            active_model='account.move', active_ids=fines.move_id.ids).create(
+            {'journal_id': self.bank_journal.id, 'group_payment': True})
+        self.assertEqual(wizard.amount, 85.8)
+        wizard._create_payments()
+        self.assertEqual(fines.mapped('state'), ['paid', 'paid'])
+        self.assertEqual(fines.receipt_ids.mapped('amount'), [42.9, 42.9])
+
     def test_reference_printed_in_groups_of_four(self):
         order = self.make_order()
         values = order._munipay_notice_values()
@@ -120,7 +144,11 @@ class TestDocuments(MunipayCommon, HttpCase):
         self.assertEqual(len(receipt), 1)
         self.assertEqual((receipt.amount, receipt.channel, receipt.partner_id), (42.9, 'bank', self.payer))
         mail = self.env['mail.mail'].search([('model', '=', 'munipay.receipt'), ('res_id', '=', receipt.id)])
+        self.assertFalse(mail, "the receipt is rendered and mailed after the payment, not inside it")
+        self.env['munipay.receipt']._cron_send_receipts()
+        mail = self.env['mail.mail'].search([('model', '=', 'munipay.receipt'), ('res_id', '=', receipt.id)])
         self.assertEqual(len(mail), 1)
+        self.assertTrue(receipt.mail_sent)
         self.assertEqual(len(mail.attachment_ids), 1)
 
         for report in ('munipay_documents.action_report_receipt', 'munipay_documents.action_report_receipt_thermal'):
@@ -157,7 +185,8 @@ class TestDocuments(MunipayCommon, HttpCase):
         wallet._munipay_credit(5.0, self.cash_journal.default_account_id)
         receipts = self.env['munipay.receipt'].search([('wallet_id', '=', wallet.id)], order='id')
         self.assertEqual(receipts.mapped('balance_after'), [20.0, 25.0])
-        self.assertEqual(receipts[1].reference, wallet.pan)
+        self.assertEqual(receipts[1].reference, '******' + wallet.pan[-4:])
+        self.assertNotIn(wallet.pan, receipts[1].verify_url)
 
     def test_secret_renewed_on_database_copy(self):
         Receipt = self.env['munipay.receipt']
