@@ -236,3 +236,7 @@ class TestDocuments(MunipayCommon, HttpCase):
         unknown = qr_payloads.encode_epc(name='Comune di Esempio', iban=IBAN, amount_cents=1000,
                                          reference='RF18539007547034')
         self.assertEqual(self._scan(text=unknown).result, 'unknown_order')
+        elsewhere = qr_payloads.confirmation_url('https://comune.example.org', 'R1', 'RF18539007547034', 100,
+                                                 '2026-01-01T10:00:00', 'another secret')
+        self.assertEqual(self._scan(text=elsewhere).result, 'foreign')
+        self.assertEqual(self._scan(image=base64.b64encode(b'%PDF-1.4 garbage')).result, 'unreadable')

@@ -1,5 +1,6 @@
 import base64
 import re
+from urllib.parse import urlsplit
 
 from odoo import _, fields, models
 
@@ -127,6 +128,9 @@ class MunipayVerifyScan(models.TransientModel):
     def _munipay_resolve_confirmation(self, payload, vals):
         Receipt = self.env['munipay.receipt']
         parsed = qr_payloads.parse_confirmation_url(payload)
+        if urlsplit(payload).netloc != urlsplit(self.get_base_url()).netloc:
+            return dict(vals, result='foreign', message=_("This confirmation was issued by %s, not by this municipality: "
+                                                            "check it on that site.", urlsplit(payload).netloc))
         if not qr_payloads.verify_confirmation(Receipt.sudo()._munipay_secret(), parsed):
             return dict(vals, result='forged', signature_valid=False,
                         message=_("The signature does not hold: this receipt was not issued by this municipality "
