@@ -25,7 +25,7 @@ class TestDocuments(MunipayCommon, HttpCase):
         super().setUpClass()
         bank = cls.env['res.bank'].create({'name': 'Banca Esempio', 'bic': 'BPPIITRRXXX'})
         cls.company.write({
-            'name': 'Comune di Esempio',
+            'name': 'Comune di Prova',
             'munipay_bank_account_id': cls.env['res.partner.bank'].create({
                 'acc_number': IBAN, 'partner_id': cls.company.partner_id.id, 'bank_id': bank.id}).id,
             'munipay_qr_standard': 'epc',
@@ -51,7 +51,7 @@ class TestDocuments(MunipayCommon, HttpCase):
         self.assertEqual(epc['iban'], IBAN)
         self.assertEqual(epc['reference'], order.payment_reference)
         self.assertEqual(epc['amount_cents'], 4290)  # the discounted amount due today
-        self.assertEqual(epc['name'], 'Comune di Esempio')
+        self.assertEqual(epc['name'], 'Comune di Prova')
         self.assertIn(order._munipay_portal_url(), texts)
 
     def test_notice_in_polish_zbp_and_gost(self):
@@ -233,7 +233,7 @@ class TestDocuments(MunipayCommon, HttpCase):
         foreign = qr_payloads.encode_epc(name='Another town', iban=OTHER_IBAN, amount_cents=1000,
                                          reference='RF18539007547034')
         self.assertEqual(self._scan(png_of=foreign).result, 'foreign')
-        unknown = qr_payloads.encode_epc(name='Comune di Esempio', iban=IBAN, amount_cents=1000,
+        unknown = qr_payloads.encode_epc(name='Comune di Prova', iban=IBAN, amount_cents=1000,
                                          reference='RF18539007547034')
         self.assertEqual(self._scan(text=unknown).result, 'unknown_order')
         elsewhere = qr_payloads.confirmation_url('https://comune.example.org', 'R1', 'RF18539007547034', 100,
