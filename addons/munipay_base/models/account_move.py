@@ -36,7 +36,8 @@ class AccountMove(models.Model):
         res = super()._get_invoice_counterpart_amls_for_early_payment_discount_per_payment_term_line()
         for line in lines:
             account = line.company_id._munipay_get('munipay_discount_account_id')
-            res['term_lines'][line] = {frozendict({'account_id': account.id}): {
+            # one discount item per order (the key keeps them apart when a payment covers several)
+            res['term_lines'][line] = {frozendict({'account_id': account.id, 'munipay_order_id': line.munipay_order_id.id}): {
                 'name': _("Early payment discount %s", line.munipay_order_id.name),
                 'partner_id': line.partner_id.id,
                 'currency_id': line.currency_id.id,

@@ -88,7 +88,7 @@ class MunipayPaymentOrder(models.Model):
     def _compute_amount_due_today(self):
         today = fields.Date.context_today(self)
         for order in self:
-            order.amount_due_today = order.get_amount_due(today) if order.state in ('draft', 'issued') else 0.0
+            order.amount_due_today = order.get_amount_open(today)
 
     @api.depends('date_issue', 'fee_type_id')
     def _compute_date_due(self):
@@ -258,7 +258,7 @@ class MunipayPaymentOrder(models.Model):
             return None, None
         start = self.date_notified or self.date_issue
         checkers = {} if checkers is None else checkers
-        key = (self.company_id.id, start)  # the orders of a batch share one calendar look-up
+        key = (self.company_id.id, start, rules[0].up_to_day)  # the orders of a batch share one look-up
         if key not in checkers:
             checkers[key] = self._munipay_working_day_checker(start, start + timedelta(days=rules[0].up_to_day))
         return amount, amount_rules_lib.rule_deadline(start, rules[0].up_to_day, checkers[key])
@@ -471,6 +471,8 @@ class MunipayPaymentOrder(models.Model):
     def get_amount_open(self, on_date=None):
         """The amount still to collect on ``on_date``: amount due less what was paid."""
         self.ensure_one()
+        if self.state not in ('draft', 'issued'):
+            return 0.0
         return self.currency_id.round(max(self.get_amount_due(on_date) - self._munipay_amount_paid(), 0.0))
 
     def _munipay_pay(self, journal, amount=None, payment_date=None, memo=None, external=False):
@@ -521,6 +523,9 @@ class MunipayPaymentOrder(models.Model):
                         else self.company_id._munipay_get('munipay_discount_account_id'))
             wizard.write({'payment_difference_handling': 'reconcile', 'writeoff_account_id': writeoff.id,
                           'writeoff_label': _("Amount rules of %s", self.name)})
+        if not wizard.can_edit_wizard:
+            raise UserError(_("The open items of %s cannot be paid in one payment; register it from the order's "
+                              "journal items.", self.name))
         payments = wizard._create_payments()
         if excess:
             payments |= self._munipay_book_unexpected_payment(journal, excess, payment_date, memo)
@@ -561,7 +566,9 @@ class MunipayPaymentOrder(models.Model):
         on_date = fields.Date.to_date(on_date) or fields.Date.context_today(self)
         moves = self.env['account.move']
         candidates = self.filtered(lambda o: o.state == 'issued' and o.fee_type_id.amount_rule_ids)
-        for company, orders in candidates.grouped('company_id').items():
+        # same company and bank account as the order's entry: Odoo's payment wizard
+        # then pays the order's items in one payment
+        for (company, bank), orders in candidates.grouped(lambda o: (o.company_id, o.move_id.partner_bank_id)).items():
             vals, booked_orders = [], self.browse()
             for order in orders:
                 booked = sum(order.ledger_line_ids.mapped('balance'))
@@ -583,6 +590,7 @@ class MunipayPaymentOrder(models.Model):
                 'move_type': 'entry',
                 'journal_id': company._munipay_get('munipay_journal_id').id,
                 'company_id': company.id,
+                'partner_bank_id': bank.id,
                 'date': on_date,
                 'ref': _("Late payment surcharge"),
                 'line_ids': vals,
@@ -620,14 +628,13 @@ class MunipayPaymentOrder(models.Model):
                 payer = (order.joint_order_ids & paid)[:1]
                 reason = _("Paid by joint debtor %(payer)s (order %(order)s).",
                            payer=payer.partner_id.display_name, order=payer.name)
-                if order.state == 'issued' and order.ledger_line_ids.matched_credit_ids:
+                partly_paid = order.state == 'issued' and order.ledger_line_ids.matched_credit_ids
+                order._munipay_cancel(reason, force=bool(partly_paid))
+                if partly_paid:
                     # money already came in on this one too: an officer refunds it
                     order.needs_refund = True
-                    order.message_post(body=reason)
                     order.activity_schedule('mail.mail_activity_data_todo', summary=_("Refund a joint debtor"),
                                             note=reason, user_id=order._munipay_responsible().id)
-                else:
-                    order._munipay_cancel(reason)
         for order in credited:
             order.write({'state': 'cancelled', 'cancel_reason': _("Credited in accounting.")})
             order.message_post(body=_("The receivable was settled by a credit note: the order is cancelled."))
@@ -667,8 +674,14 @@ class MunipayPaymentOrder(models.Model):
             if order.state == 'issued' and order.ledger_line_ids.matched_credit_ids:
                 raise UserError(_("Payment order %s is partly paid: refund the payment before cancelling it.", order.name))
 
-    def _munipay_cancel(self, reason, state='cancelled'):
-        self._munipay_check_cancellable()
+    def _munipay_cancel(self, reason, state='cancelled', force=False):
+        """Cancel; ``force`` also takes a partly paid order off the ledger (what was
+        paid stays with the payer, to refund)."""
+        if force:
+            if self.filtered(lambda o: o.state not in ('draft', 'issued')):
+                self._munipay_check_cancellable()
+        else:
+            self._munipay_check_cancellable()
         issued = self.filtered(lambda o: o.state == 'issued')
         self.write({'state': state, 'cancel_reason': reason})
         issued._munipay_reverse_receivables(reason)
@@ -710,11 +723,15 @@ class MunipayPaymentOrder(models.Model):
                 vals.append(Command.create({'name': _("Cancelled surcharge: %s", order.name),
                                             'account_id': order._munipay_surcharge_account().id,
                                             'debit': line.amount_residual}))
-            else:
+            elif order.currency_id.compare_amounts(line.amount_residual, line.balance) == 0:
                 for order_line in order.line_ids:
                     vals.append(Command.create({'name': _("Cancelled: %s", order.name),
                                                 'account_id': order_line._munipay_income_account().id,
                                                 'debit': order_line.amount}))
+            else:  # partly paid: the rest comes off the order's main income
+                vals.append(Command.create({'name': _("Cancelled: %s", order.name),
+                                            'account_id': order.line_ids[:1]._munipay_income_account().id,
+                                            'debit': line.amount_residual}))
         move = self.env['account.move'].sudo().with_context(check_move_validity=False).create({
             'move_type': 'entry',
             'journal_id': company._munipay_get('munipay_journal_id').id,
@@ -734,7 +751,7 @@ class MunipayPaymentOrder(models.Model):
         today = fields.Date.context_today(self)
         orders = self.search([
             ('state', '=', 'issued'), ('date_due', '<', today), ('fee_type_id.expire_after_due', '=', True),
-            ('ledger_line_ids.matched_credit_ids', '=', False),  # partly paid: an officer decides
+            ('ledger_line_ids', 'not any', [('matched_credit_ids', '!=', False)]),  # partly paid: an officer decides
         ], order='date_due, id', limit=batch_size)
         for order in orders:
             order._munipay_cancel(_("Expired: not paid by %s.", order.date_due), state='expired')
@@ -753,7 +770,7 @@ class MunipayPaymentOrder(models.Model):
         orders = self.search([
             ('state', '=', 'issued'), ('fee_type_id.amount_rule_ids', '!=', False),
             ('date_issue', '<', today - timedelta(days=shortest)),
-            ('ledger_line_ids.munipay_surcharge', '=', False),
+            ('ledger_line_ids', 'not any', [('munipay_surcharge', '=', True)]),
         ], order='date_issue, id', limit=batch_size)
         moves = orders._munipay_book_surcharge()
         if len(orders) == batch_size and moves:

@@ -153,9 +153,11 @@ class TestPaymentOrder(MunipayCommon):
         order_b._munipay_pay(self.bank_journal, amount=10.0, external=True)
         order_a._munipay_pay(self.bank_journal, external=True)
         self.assertEqual(order_a.state, 'paid')
-        self.assertEqual(order_b.state, 'issued')
+        self.assertEqual(order_b.state, 'cancelled', "nothing more can be collected from the other debtor")
+        self.assertEqual(order_b.amount_residual, 0.0)
         self.assertTrue(order_b.needs_refund)
         self.assertTrue(order_b.activity_ids)
+        self.assertBalanced()
 
     def test_surcharge_cron_per_company(self):
         other = self.setup_other_company()['company']
@@ -174,6 +176,32 @@ class TestPaymentOrder(MunipayCommon):
         self.assertEqual(late_other.ledger_line_ids.filtered('munipay_surcharge').debit, 44.5)
         self.assertFalse(recent.ledger_line_ids.filtered('munipay_surcharge'))
         self.assertFalse(self.env['munipay.payment.order']._cron_book_surcharges(), "booked once")
+
+    def test_surcharge_booked_then_payment_dated_inside_the_window(self):
+        order = self.make_order(self.fee_fine, date_issue=self.days_ago(90), date_notified=self.days_ago(90))
+        self.env['munipay.payment.order']._cron_book_surcharges()
+        self.assertEqual(order.amount_residual, 100.0)
+        # pagoPA reports a payment made on day 59: the 60-day amount applies
+        payments = order._munipay_pay(self.bank_journal, amount=55.5, payment_date=self.days_ago(31), external=True)
+        self.assertEqual(payments.mapped('amount'), [55.5])
+        self.assertEqual(order.state, 'paid')
+        self.assertFalse(order.needs_refund)
+        given_back = payments.move_id.line_ids.filtered(lambda l: l.account_id == self.income_account)
+        self.assertEqual((given_back.debit, given_back.credit), (44.5, 0.0))
+        self.assertBalanced()
+
+    def test_crons_are_not_held_back_by_old_orders(self):
+        self.fee_fine.expire_after_due = True
+        stuck = self.make_order(self.fee_fine, date_issue=self.days_ago(120), date_notified=self.days_ago(120))
+        self.env['munipay.payment.order']._cron_book_surcharges()
+        stuck._munipay_pay(self.bank_journal, amount=10.0, external=True)  # partly paid, surcharged
+        late = self.make_order(self.fee_fine, date_issue=self.days_ago(100), date_notified=self.days_ago(100))
+        self.env['munipay.payment.order']._cron_book_surcharges(batch_size=1)
+        self.assertTrue(late.ledger_line_ids.filtered('munipay_surcharge'))
+        expired = self.env['munipay.payment.order']._cron_expire()
+        self.assertNotIn(stuck, expired)
+        self.assertEqual(stuck.state, 'issued')
+        self.assertEqual(late.state, 'expired')
 
     def test_action_cancel_contract(self):
         order = self.make_order()

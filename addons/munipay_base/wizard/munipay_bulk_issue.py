@@ -3,12 +3,17 @@ import logging
 import time
 from decimal import Decimal
 
+import psycopg2.errors
+
 from odoo import _, api, fields, models, Command
 from odoo.exceptions import UserError
 
 from ..lib import csv_rows
 
 _logger = logging.getLogger(__name__)
+
+TRANSIENT_ERRORS = (psycopg2.errors.SerializationFailure, psycopg2.errors.DeadlockDetected,
+                    psycopg2.errors.LockNotAvailable)
 
 
 class MunipayBulkIssue(models.Model):
@@ -169,12 +174,16 @@ class MunipayBulkIssue(models.Model):
             try:
                 with self.env.cr.savepoint():
                     self._process_batch(batch)
+            except TRANSIENT_ERRORS:
+                raise  # the database asks to retry the whole transaction
             except Exception:  # one bad row must not hold back the others: retry row by row
                 _logger.warning("bulk issue %s: batch failed, issuing its rows one by one", self.id, exc_info=True)
                 for line in batch:
                     try:
                         with self.env.cr.savepoint():
                             self._process_batch(line)
+                    except TRANSIENT_ERRORS:
+                        raise
                     except Exception as error:
                         line.write({'state': 'refused', 'reason': str(error)[:250]})
             if commit:

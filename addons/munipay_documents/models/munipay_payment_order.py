@@ -37,7 +37,7 @@ class MunipayPaymentOrder(models.Model):
         res = super()._munipay_sync_payment_state()
         newly_paid = self.filtered(lambda o: o.state == 'paid' and before.get(o.id) != 'paid')
         if newly_paid:
-            newly_paid._munipay_create_receipts()
+            newly_paid.sudo()._munipay_create_receipts()
         return res
 
     def _munipay_create_receipts(self):
@@ -47,12 +47,12 @@ class MunipayPaymentOrder(models.Model):
             payment_lines = partials.credit_move_id
             payment = payment_lines.payment_id[:1]
             amount = sum(partials.mapped('amount'))
-            line = order.receivable_line_id
-            discount_account = order.company_id.munipay_discount_account_id
-            discounted = discount_account and any(
-                l.account_id == discount_account and l.debit for l in payment_lines.move_id.line_ids)
-            if discounted and line.discount_date:
-                amount -= line.balance - line.discount_balance  # this order's own discount
+            # what the payment wrote off for this order (its discount, a surcharge
+            # given back) settled the receivable but is no money received
+            writeoff_accounts = order.company_id.munipay_discount_account_id | order._munipay_surcharge_account()
+            amount -= sum(payment_lines.move_id.line_ids.filtered(
+                lambda l, o=order: l.account_id in writeoff_accounts and l.debit and o.name in (l.name or '')
+            ).mapped('debit'))
             journal_type = payment.journal_id.type
             channel = self.env.context.get('munipay_channel') or {'cash': 'cash', 'bank': 'bank'}.get(journal_type, 'other')
             vals_list.append({

@@ -1,9 +1,12 @@
+import logging
 import secrets
 
 from odoo import _, api, fields, models
 from odoo.tools import float_round
 
 from ..lib import qr_payloads
+
+_logger = logging.getLogger(__name__)
 
 SECRET_PARAM = 'munipay_documents.verify_secret'
 CHANNELS = [
@@ -101,7 +104,11 @@ class MunipayReceipt(models.Model):
                                order='id', limit=batch_size)
         template = self.env.ref('munipay_documents.mail_template_receipt')
         for receipt in receipts:
-            template.send_mail(receipt.id)
+            try:
+                with self.env.cr.savepoint():
+                    template.send_mail(receipt.id)
+            except Exception:  # one broken receipt must not hold back the queue
+                _logger.exception("receipt %s could not be mailed", receipt.name)
         receipts.mail_sent = True
         if len(receipts) == batch_size:
             self.env.ref('munipay_documents.ir_cron_munipay_send_receipts')._trigger()

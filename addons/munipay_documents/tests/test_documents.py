@@ -115,6 +115,16 @@ class TestDocuments(MunipayCommon, HttpCase):
         self.assertEqual(fines.mapped('state'), ['paid', 'paid'])
         self.assertEqual(fines.receipt_ids.mapped('amount'), [42.9, 42.9])
 
+    def test_receipts_of_fines_in_and_out_of_their_window_paid_together(self):
+        inside = self.make_order(self.fee_fine, date_notified=fields.Date.today())
+        outside = self.make_order(self.fee_fine, date_notified=self.days_ago(20))
+        wizard = self.env['account.payment.register'].with_context(
+            active_model='account.move', active_ids=(inside | outside).move_id.ids).create(
+            {'journal_id': self.bank_journal.id, 'group_payment': True})
+        self.assertEqual(wizard.amount, 98.4)
+        wizard._create_payments()
+        self.assertEqual((inside.receipt_ids.amount, outside.receipt_ids.amount), (42.9, 55.5))
+
     def test_reference_printed_in_groups_of_four(self):
         order = self.make_order()
         values = order._munipay_notice_values()

@@ -120,7 +120,7 @@ class MunipayVerifyScan(models.TransientModel):
             return dict(vals, result='unsupported', message=_("The code is malformed: %s", error))
         if not order:
             return dict(vals, result='unknown_order', message=_("No payment order of this municipality has this reference."))
-        due = amount_to_cents(order.currency_id, order.get_amount_due()) if order.state == 'issued' else None
+        due = amount_to_cents(order.currency_id, order.get_amount_open()) if order.state == 'issued' else None
         return dict(vals, result='order', order_id=order.id, amount_matches=cents == due,
                     message=_("Order %(order)s of %(payer)s, %(state)s.", order=order.name,
                               payer=order.partner_id.display_name, state=order._munipay_state_label()))
@@ -128,10 +128,11 @@ class MunipayVerifyScan(models.TransientModel):
     def _munipay_resolve_confirmation(self, payload, vals):
         Receipt = self.env['munipay.receipt']
         parsed = qr_payloads.parse_confirmation_url(payload)
-        if urlsplit(payload).netloc != urlsplit(self.get_base_url()).netloc:
-            return dict(vals, result='foreign', message=_("This confirmation was issued by %s, not by this municipality: "
-                                                            "check it on that site.", urlsplit(payload).netloc))
         if not qr_payloads.verify_confirmation(Receipt.sudo()._munipay_secret(), parsed):
+            if urlsplit(payload).netloc.lower() != urlsplit(self.get_base_url()).netloc.lower():
+                return dict(vals, result='foreign', message=_(
+                    "This confirmation was issued by %s, not by this municipality: check it on that site.",
+                    urlsplit(payload).netloc))
             return dict(vals, result='forged', signature_valid=False,
                         message=_("The signature does not hold: this receipt was not issued by this municipality "
                                   "or has been altered."))
