@@ -10,10 +10,13 @@ class AccountMove(models.Model):
         help="Set by a munipay channel (cash desk, pagoPA...) on the entries that move money: "
              "reconciling them with an order counts as a payment.")
 
+    def _munipay_discount_items(self):
+        """The order receivable items of this move that carry a discount window."""
+        return self.line_ids.filtered(lambda l: l.munipay_order_id and l.discount_date and not l.munipay_surcharge)
+
     def _munipay_discount_lines(self):
-        """The order receivable items of this move that carry a discount window,
-        narrowed to the items being paid when the payment wizard says which."""
-        lines = self.line_ids.filtered(lambda l: l.munipay_order_id and l.discount_date and not l.munipay_surcharge)
+        """The discount items, narrowed to those being paid when the payment wizard says which."""
+        lines = self._munipay_discount_items()
         if self.env.context.get('active_model') == 'account.move.line' and self.env.context.get('active_ids'):
             selected = lines.filtered(lambda l: l.id in self.env.context['active_ids'])
             lines = selected or lines
@@ -30,7 +33,7 @@ class AccountMove(models.Model):
         )
 
     def _get_invoice_counterpart_amls_for_early_payment_discount_per_payment_term_line(self):
-        lines = self.line_ids.filtered(lambda l: l.munipay_order_id and l.discount_date and not l.munipay_surcharge)
+        lines = self._munipay_discount_items()
         if not lines:
             return super()._get_invoice_counterpart_amls_for_early_payment_discount_per_payment_term_line()
         res = super()._get_invoice_counterpart_amls_for_early_payment_discount_per_payment_term_line()

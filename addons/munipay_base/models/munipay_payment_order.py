@@ -41,7 +41,7 @@ class MunipayPaymentOrder(models.Model):
     date_due = fields.Date(string="Due Date", compute='_compute_date_due', store=True, readonly=False,
                            precompute=True, tracking=True)
     date_paid = fields.Date(string="Payment Date", readonly=True, copy=False)
-    discount_date = fields.Date(string="Discount until", readonly=True, copy=False)
+    discount_date = fields.Date(related='receivable_line_id.discount_date', string="Discount until")
     origin = fields.Char(string="Origin", tracking=True, index='trigram', help="Case, fine or file number in the case system.")
     payment_reference = fields.Char(string="Payment Reference", readonly=True, copy=False, index=True, tracking=True)
     move_id = fields.Many2one('account.move', string="Journal Entry", readonly=True, copy=False, index='btree_not_null')
@@ -216,17 +216,40 @@ class MunipayPaymentOrder(models.Model):
                 day += timedelta(days=1)
         return lambda day: day not in holidays and calendar._works_on_date(day)
 
+    def _munipay_rules(self):
+        return self.fee_type_id.amount_rule_ids.sorted(lambda r: (r.sequence, r.id))
+
+    def _munipay_rules_start_and_checker(self, rules, checkers=None):
+        """Day the rules count from, and its working-day predicate; ``checkers``
+        shares the calendar look-up between the orders of a batch."""
+        start = self.date_notified or self.date_issue
+        horizon = max((r.up_to_day for r in rules if r.up_to_day), default=0)
+        checkers = {} if checkers is None else checkers
+        key = (self.company_id.id, start, horizon)
+        if key not in checkers:
+            checkers[key] = self._munipay_working_day_checker(start, start + timedelta(days=horizon))
+        return start, checkers[key]
+
     def _munipay_rule_on(self, on_date):
         """(rule, deadline) applying on ``on_date``, or (None, None) without rules."""
         self.ensure_one()
-        rules = self.fee_type_id.amount_rule_ids.sorted(lambda r: (r.sequence, r.id))
+        rules = self._munipay_rules()
         if not rules:
             return None, None
-        start = self.date_notified or self.date_issue
+        start, is_working_day = self._munipay_rules_start_and_checker(rules)
         index, deadline = amount_rules_lib.select_rule(
-            [r.up_to_day or None for r in rules], start, on_date, self._munipay_working_day_checker(
-                start, start + timedelta(days=max((r.up_to_day for r in rules if r.up_to_day), default=0))))
+            [r.up_to_day or None for r in rules], start, on_date, is_working_day)
         return (rules[index], deadline) if index is not None else (None, None)
+
+    def _munipay_rule_schedule(self, checkers=None):
+        """[(rule, last day or None)] of the order's amount rules, in order."""
+        self.ensure_one()
+        rules = self._munipay_rules()
+        if not rules:
+            return []
+        start, is_working_day = self._munipay_rules_start_and_checker(rules, checkers)
+        return [(rule, amount_rules_lib.rule_deadline(start, rule.up_to_day or None, is_working_day))
+                for rule in rules]
 
     def _munipay_amount_for_rule(self, rule):
         self.ensure_one()
@@ -250,33 +273,26 @@ class MunipayPaymentOrder(models.Model):
     def _munipay_discount_terms(self, checkers=None):
         """(discounted amount, last day) of the first window when it is below the total."""
         self.ensure_one()
-        rules = self.fee_type_id.amount_rule_ids.sorted(lambda r: (r.sequence, r.id))
-        if not rules or not rules[0].up_to_day:
+        schedule = self._munipay_rule_schedule(checkers)
+        if not schedule or not schedule[0][1]:
             return None, None
-        amount = self._munipay_amount_for_rule(rules[0])
+        first_rule, last_day = schedule[0]
+        amount = self._munipay_amount_for_rule(first_rule)
         if float_compare(amount, self.amount_total, precision_rounding=self.currency_id.rounding) >= 0:
             return None, None
-        start = self.date_notified or self.date_issue
-        checkers = {} if checkers is None else checkers
-        key = (self.company_id.id, start, rules[0].up_to_day)  # the orders of a batch share one look-up
-        if key not in checkers:
-            checkers[key] = self._munipay_working_day_checker(start, start + timedelta(days=rules[0].up_to_day))
-        return amount, amount_rules_lib.rule_deadline(start, rules[0].up_to_day, checkers[key])
+        return amount, last_day
 
     def _munipay_update_discount_terms(self):
         """Put the discount window on the receivable item, where Odoo's payment
         wizard reads it as an early payment discount."""
-        groups = defaultdict(lambda: (self.browse(), self.env['account.move.line']))
+        groups = defaultdict(lambda: self.env['account.move.line'])
         checkers = {}
         for order in self:
             line = order.receivable_line_id
             if not line or line.matched_credit_ids:
                 continue
-            amount, last_day = order._munipay_discount_terms(checkers)
-            orders, lines = groups[(amount, last_day)]
-            groups[(amount, last_day)] = (orders | order, lines | line)
-        for (amount, last_day), (orders, lines) in groups.items():
-            orders.discount_date = last_day
+            groups[order._munipay_discount_terms(checkers)] |= line
+        for (amount, last_day), lines in groups.items():
             lines.write({
                 'discount_date': last_day or False,
                 'discount_amount_currency': amount or 0.0,

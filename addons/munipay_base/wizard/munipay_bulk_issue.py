@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import psycopg2.errors
 
-from odoo import _, api, fields, models, Command
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..lib import csv_rows

@@ -1,7 +1,6 @@
 import base64
 import io
 import re
-from datetime import timedelta
 
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
@@ -9,7 +8,6 @@ from qrcode.constants import ERROR_CORRECT_M
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.munipay_base.lib import amount_rules as amount_rules_lib
 from odoo.addons.munipay_base.lib import references
 from ..lib import qr_payloads
 from .munipay_receipt import amount_to_cents
@@ -177,15 +175,7 @@ class MunipayPaymentOrder(models.Model):
 
     def _munipay_amount_schedule(self):
         """[(last day or None, amount)] of the fee's amount rules, for the notice table."""
-        self.ensure_one()
-        rules = self.fee_type_id.amount_rule_ids.sorted(lambda r: (r.sequence, r.id))
-        if not rules:
-            return []
-        start = self.date_notified or self.date_issue
-        last = max((r.up_to_day for r in rules if r.up_to_day), default=0)
-        is_working_day = self._munipay_working_day_checker(start, start + timedelta(days=last))
-        return [(amount_rules_lib.rule_deadline(start, rule.up_to_day or None, is_working_day),
-                 self._munipay_amount_for_rule(rule)) for rule in rules]
+        return [(deadline, self._munipay_amount_for_rule(rule)) for rule, deadline in self._munipay_rule_schedule()]
 
     # ------------------------------------------------------------------ printing
 
