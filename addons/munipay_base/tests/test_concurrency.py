@@ -27,15 +27,20 @@ class TestConcurrentPayments(BaseCase):
         self.cursors.append(cr)
         return api.Environment(cr, SUPERUSER_ID, {})
 
-    def test_two_cursors_one_settles(self):
-        env = self.env_on_new_cursor()
+    def committed_fee_type(self, env, name, amount, **vals):
+        """The main company (set up for munipay) and a new fee type of it."""
         company = env.ref('base.main_company')
         company._munipay_ensure_setup()
-        if not company.munipay_journal_id:
+        if not (company.munipay_journal_id and company.munipay_wallet_account_id):
             self.skipTest("the main company has no chart of accounts")
-        product = env['product.product'].create({'name': 'Concurrency fee', 'type': 'service', 'taxes_id': [(5,)]})
-        fee = env['munipay.fee.type'].create({'name': 'Concurrency fee', 'code': 'CONC-%s' % product.id,
-                                              'product_id': product.id, 'amount': 10.0, 'company_id': company.id})
+        product = env['product.product'].create({'name': name, 'type': 'service', 'taxes_id': [(5,)]})
+        return company, env['munipay.fee.type'].create({
+            'name': name, 'code': '%s-%s' % (name, product.id), 'product_id': product.id, 'amount': amount,
+            'company_id': company.id, **vals})
+
+    def test_two_cursors_one_settles(self):
+        env = self.env_on_new_cursor()
+        company, fee = self.committed_fee_type(env, 'Concurrency fee', 10.0)
         payer = env['res.partner'].create({'name': 'Concurrent Payer'})
         order = env['munipay.payment.order'].create({
             'partner_id': payer.id, 'fee_type_id': fee.id, 'company_id': company.id,
@@ -72,13 +77,7 @@ class TestConcurrentPayments(BaseCase):
 
     def test_two_cursors_cannot_spend_one_balance_twice(self):
         env = self.env_on_new_cursor()
-        company = env.ref('base.main_company')
-        company._munipay_ensure_setup()
-        if not company.munipay_wallet_account_id:
-            self.skipTest("the main company has no chart of accounts")
-        product = env['product.product'].create({'name': 'Canteen', 'type': 'service', 'taxes_id': [(5,)]})
-        fee = env['munipay.fee.type'].create({'name': 'Canteen', 'code': 'CANT-%s' % product.id, 'category': 'topup',
-                                              'product_id': product.id, 'amount': 5.0, 'company_id': company.id})
+        company, fee = self.committed_fee_type(env, 'Canteen', 5.0, category='topup')
         holder = env['res.partner'].create({'name': 'Wallet Holder'})
         wallet = env['munipay.wallet'].create({'holder_id': holder.id, 'service_fee_type_id': fee.id,
                                                'company_id': company.id})
