@@ -11,7 +11,7 @@ bulk issue and prepaid wallets: the foundation of munipay.
     'author': 'munipay',
     'website': 'https://github.com/munipay/munipay',
     'license': 'LGPL-3',
-    'depends': ['account', 'mail', 'resource'],
+    'depends': ['account', 'mail', 'portal', 'resource'],
     'external_dependencies': {'python': ['python-stdnum']},
     'data': [
         'security/munipay_security.xml',

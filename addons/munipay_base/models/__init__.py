@@ -4,6 +4,12 @@ from . import res_partner
 from . import munipay_amount_rule
 from . import munipay_fee_type
 from . import munipay_payment_order
+from . import munipay_payment_order_amounts
+from . import munipay_payment_order_issue
+from . import munipay_payment_order_payment
+from . import munipay_payment_order_ledger
+from . import munipay_payment_order_cancel
+from . import munipay_payment_order_cron
 from . import munipay_payment_order_line
 from . import munipay_wallet
 from . import account_move

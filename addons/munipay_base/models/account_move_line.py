@@ -1,4 +1,5 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class AccountMoveLine(models.Model):
@@ -7,11 +8,31 @@ class AccountMoveLine(models.Model):
     munipay_order_id = fields.Many2one(
         'munipay.payment.order', string="Payment Order", index='btree_not_null', copy=False, readonly=True,
         ondelete='restrict',
-        help="Set on the receivable items of a payment order.")
+        help="Set on the receivable items of a payment order, and on nothing else.")
     munipay_surcharge = fields.Boolean(copy=False, readonly=True)
+    munipay_discount_order_id = fields.Many2one(
+        'munipay.payment.order', string="Discount of Order", index='btree_not_null', copy=False, readonly=True,
+        ondelete='restrict',
+        help="Set on the items that write off part of a payment order: its early payment discount, "
+             "a surcharge given back.")
+    munipay_reversed_line_id = fields.Many2one(
+        'account.move.line', string="Reverses", index='btree_not_null', copy=False, readonly=True,
+        help="The order's receivable item this item takes off the ledger.")
     munipay_wallet_id = fields.Many2one(
         'munipay.wallet', string="Wallet", index='btree_not_null', copy=False, readonly=True, ondelete='restrict',
         help="Set on the prepaid-liability items of a wallet.")
+
+    @api.constrains('munipay_order_id', 'account_id')
+    def _check_munipay_order_receivable(self):
+        for line in self.filtered('munipay_order_id'):
+            if line.account_id.account_type != 'asset_receivable':
+                raise ValidationError(_("Only receivable items belong to payment order %s.", line.munipay_order_id.name))
+
+    def _munipay_reconcile_with_originals(self):
+        """Reconcile each item with the order item it reverses, pair by pair."""
+        pairs = [line | line.munipay_reversed_line_id for line in self if line.munipay_reversed_line_id]
+        if pairs:
+            self.env['account.move.line']._reconcile_plan(pairs)
 
     @api.model
     def _reconcile_plan(self, reconciliation_plan):
@@ -26,6 +47,9 @@ class AccountMoveLine(models.Model):
                 lines |= item
             else:
                 pending.extend(item)
+        orders = lines.sudo().munipay_order_id
+        if orders:
+            orders._munipay_lock()
         res = super()._reconcile_plan(reconciliation_plan)
-        lines.munipay_order_id._munipay_sync_payment_state()
+        orders._munipay_sync_payment_state()
         return res

@@ -7,5 +7,5 @@ class AccountPartialReconcile(models.Model):
     def unlink(self):
         orders = (self.debit_move_id | self.credit_move_id).munipay_order_id
         res = super().unlink()
-        orders._munipay_sync_payment_state()
+        orders._munipay_sync_payment_state(unreconciled=True)
         return res

@@ -63,6 +63,25 @@ class MunipayFeeType(models.Model):
                 vals['code'] = _("%s-copy", fee.code)
         return vals_list
 
+    @api.constrains('product_id', 'amount_rule_ids', 'company_id')
+    def _check_taxes(self):
+        self._munipay_check_taxes()
+
+    def _munipay_check_taxes(self):
+        """Fees are amounts the payer owes as printed: a tax can only be included in
+        them, and a fee whose amount changes with time (discounts) carries none."""
+        for fee in self:
+            taxes = fee.product_id.taxes_id.filtered(lambda t, c=fee.company_id: t.company_id == c)
+            if taxes.filtered(lambda t: not t.price_include):
+                raise ValidationError(_(
+                    "The product of fee type “%(fee)s” carries a tax not included in the price (%(tax)s): "
+                    "payment orders collect the amount as printed, so use a tax included in the price "
+                    "or no tax.", fee=fee.name, tax=taxes.filtered(lambda t: not t.price_include)[0].name))
+            if taxes and fee.amount_rule_ids:
+                raise ValidationError(_(
+                    "Fee type “%s” has time-dependent amount rules and a taxed product: a discount or surcharge "
+                    "would change the tax base. Use an untaxed product for it.", fee.name))
+
     def _get_income_account(self):
         self.ensure_one()
         accounts = self.product_id.product_tmpl_id.with_company(self.company_id)._get_product_accounts()

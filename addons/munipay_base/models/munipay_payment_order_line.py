@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 
 class MunipayPaymentOrderLine(models.Model):
@@ -46,6 +46,29 @@ class MunipayPaymentOrderLine(models.Model):
         for line in self:
             if line.currency_id.compare_amounts(line.price_unit, 0.0) <= 0:
                 raise ValidationError(_("The line “%s” needs an amount above zero.", line.name or line.fee_type_id.name))
+
+    def _munipay_check_order_draft(self, orders):
+        locked = orders.filtered(lambda o: o.state != 'draft')
+        if locked and not self.env.su:
+            raise UserError(_("Payment order %(order)s is %(state)s: its lines can no longer change.",
+                              order=locked[0].name, state=locked[0]._munipay_state_label()))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._munipay_check_order_draft(self.env['munipay.payment.order'].browse(
+            {vals['order_id'] for vals in vals_list if vals.get('order_id')}))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        orders = self.order_id
+        if vals.get('order_id'):
+            orders |= self.env['munipay.payment.order'].browse(vals['order_id'])
+        self._munipay_check_order_draft(orders)
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_draft(self):
+        self._munipay_check_order_draft(self.order_id)
 
     def _munipay_income_account(self):
         self.ensure_one()

@@ -17,6 +17,11 @@ class ResCompany(models.Model):
         'account.account', string="Late Payment Surcharge Account", check_company=True,
         help="Income account for the increase of an amount paid after the last window "
              "(defaults to the income account of the fee's product).")
+    munipay_collection_journal_id = fields.Many2one(
+        'account.journal', string="Desk Collection Journal", check_company=True,
+        domain="[('type', 'in', ('cash', 'bank'))]",
+        help="Journal proposed when an officer registers a payment from a payment order "
+             "(the cash desk's cash journal, or the collection bank account).")
     munipay_wallet_account_id = fields.Many2one(
         'account.account', string="Prepaid Wallet Account", check_company=True,
         help="Liability account holding the prepaid balances of wallets.")
@@ -31,6 +36,11 @@ class ResCompany(models.Model):
                 vals['munipay_journal_id'] = self.env['account.journal'].search([
                     *self.env['account.journal']._check_company_domain(company),
                     ('type', '=', 'sale'),
+                ], limit=1).id
+            if not company.munipay_collection_journal_id:
+                vals['munipay_collection_journal_id'] = self.env['account.journal'].search([
+                    *self.env['account.journal']._check_company_domain(company),
+                    ('type', '=', 'cash'),
                 ], limit=1).id
             if not company.munipay_discount_account_id:
                 vals['munipay_discount_account_id'] = company.account_journal_early_pay_discount_loss_account_id.id

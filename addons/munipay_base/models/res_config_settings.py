@@ -8,3 +8,4 @@ class ResConfigSettings(models.TransientModel):
     munipay_discount_account_id = fields.Many2one(related='company_id.munipay_discount_account_id', readonly=False)
     munipay_surcharge_account_id = fields.Many2one(related='company_id.munipay_surcharge_account_id', readonly=False)
     munipay_wallet_account_id = fields.Many2one(related='company_id.munipay_wallet_account_id', readonly=False)
+    munipay_collection_journal_id = fields.Many2one(related='company_id.munipay_collection_journal_id', readonly=False)

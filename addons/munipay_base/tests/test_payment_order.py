@@ -126,11 +126,13 @@ class TestPaymentOrder(MunipayCommon):
         order._munipay_pay(self.bank_journal, amount=30.0, external=True)
         self.assertEqual(order.state, 'issued')
         self.assertEqual(order.get_amount_open(), 12.9)
-        payment = order._munipay_pay(self.bank_journal, amount=12.9, external=True)
+        order._munipay_pay(self.bank_journal, amount=12.9, external=True)
         self.assertEqual(order.state, 'paid')
         self.assertFalse(order.needs_refund)
-        discount = payment.move_id.line_ids.filtered(lambda l: l.account_id == self.discount_account)
-        self.assertEqual(discount.debit, 12.6)
+        discount = self.env['account.move.line'].search([('munipay_discount_order_id', '=', order.id)])
+        self.assertEqual((discount.account_id, discount.debit), (self.discount_account, 12.6))
+        self.assertTrue(all(order.ledger_line_ids.mapped('reconciled')))
+        self.assertEqual((order.amount_paid, order.amount_written_off), (42.9, 12.6))
         self.assertBalanced()
 
     def test_accountant_without_munipay_rights_pays_a_joint_debt(self):
@@ -162,6 +164,7 @@ class TestPaymentOrder(MunipayCommon):
     def test_surcharge_cron_per_company(self):
         other = self.setup_other_company()['company']
         other._munipay_ensure_setup()
+        self.product_fee.with_company(other).taxes_id = False
         fee_other = self.fee_fine.copy({'company_id': other.id, 'code': 'CDS7'})
         late = self.make_order(self.fee_fine, date_issue=self.days_ago(90), date_notified=self.days_ago(90))
         late_other = self.env['munipay.payment.order'].with_company(other).create({
@@ -186,8 +189,9 @@ class TestPaymentOrder(MunipayCommon):
         self.assertEqual(payments.mapped('amount'), [55.5])
         self.assertEqual(order.state, 'paid')
         self.assertFalse(order.needs_refund)
-        given_back = payments.move_id.line_ids.filtered(lambda l: l.account_id == self.income_account)
-        self.assertEqual((given_back.debit, given_back.credit), (44.5, 0.0))
+        given_back = self.env['account.move.line'].search([('munipay_discount_order_id', '=', order.id)])
+        self.assertEqual((given_back.account_id, given_back.debit, given_back.credit), (self.income_account, 44.5, 0.0))
+        self.assertEqual(order.date_paid, self.days_ago(31))
         self.assertBalanced()
 
     def test_crons_are_not_held_back_by_old_orders(self):

@@ -101,6 +101,7 @@ class TestSecurity(MunipayCommon):
     @mute_logger('odoo.sql_db')
     def test_multi_company(self):
         other_company = self.setup_other_company()['company']
+        self.product_fee.with_company(other_company).taxes_id = False  # the new company's default sales tax
         fee_other = self.env['munipay.fee.type'].create({
             'name': 'Other', 'code': 'CIE', 'product_id': self.product_fee.id, 'company_id': other_company.id,
             'amount': 1.0})
