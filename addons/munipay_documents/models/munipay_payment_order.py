@@ -30,34 +30,24 @@ class MunipayPaymentOrder(models.Model):
 
     # ------------------------------------------------------------------ receipts
 
-    def _munipay_sync_payment_state(self):
-        before = {order.id: order.state for order in self}
-        res = super()._munipay_sync_payment_state()
-        newly_paid = self.filtered(lambda o: o.state == 'paid' and before.get(o.id) != 'paid')
-        if newly_paid:
-            newly_paid.sudo()._munipay_create_receipts()
-        return res
+    def _munipay_on_paid(self):
+        super()._munipay_on_paid()
+        self._munipay_create_receipts()
 
     def _munipay_create_receipts(self):
+        """One receipt per paid order, for the money it received (not what credit
+        notes or write-offs settled)."""
         vals_list = []
-        for order in self:
-            partials = order.ledger_line_ids.matched_credit_ids
-            payment_lines = partials.credit_move_id
-            payment = payment_lines.payment_id[:1]
-            amount = sum(partials.mapped('amount'))
-            # what the payment wrote off for this order (its discount, a surcharge
-            # given back) settled the receivable but is no money received
-            writeoff_accounts = order.company_id.munipay_discount_account_id | order._munipay_surcharge_account()
-            amount -= sum(payment_lines.move_id.line_ids.filtered(
-                lambda l, o=order: l.account_id in writeoff_accounts and l.debit and o.name in (l.name or '')
-            ).mapped('debit'))
+        for order in self.sudo():
+            money, _date = order._munipay_money_received()
+            payment = order._munipay_money_moves().sorted('date')[-1:].origin_payment_id
             journal_type = payment.journal_id.type
             channel = self.env.context.get('munipay_channel') or {'cash': 'cash', 'bank': 'bank'}.get(journal_type, 'other')
             vals_list.append({
                 'order_id': order.id,
                 'partner_id': order.partner_id.id,
                 'company_id': order.company_id.id,
-                'amount': order.currency_id.round(amount),
+                'amount': money,
                 'channel': channel,
                 'payment_id': payment.id,
             })
