@@ -1,14 +1,15 @@
-"""ISO 11649 structured creditor references ("RF" references).
+"""ISO 11649 structured creditor references ("RF" references), on python-stdnum.
 
 Pure Python: used by the payment orders and by the project's fast tests.
 """
 import re
 
+from stdnum import iso11649
+from stdnum.iso7064 import mod_97_10
+
 _ALNUM = re.compile(r'^[0-9A-Z]{1,21}$')
-
-
-def _to_digits(text):
-    return ''.join(str(int(ch, 36)) for ch in text)
+# canonical check digits only (02-98): 00, 01 and 99 are equivalent but never issued
+_RF = re.compile(r'^RF(0[2-9]|[1-8][0-9]|9[0-8])[0-9A-Z]{1,21}$')
 
 
 def rf_check_digits(body):
@@ -16,7 +17,7 @@ def rf_check_digits(body):
     body = body.upper()
     if not _ALNUM.match(body):
         raise ValueError('A creditor reference body has 1 to 21 letters or digits, got %r' % body)
-    return '%02d' % (98 - int(_to_digits(body + 'RF00')) % 97)
+    return mod_97_10.calc_check_digits(body + 'RF')
 
 
 def make_rf(body):
@@ -26,10 +27,9 @@ def make_rf(body):
 
 
 def is_valid_rf(reference):
+    """Any spacing or case, as payers and banks write it."""
     ref = re.sub(r'\s', '', reference or '').upper()
-    if not re.match(r'^RF(0[2-9]|[1-8][0-9]|9[0-8])[0-9A-Z]{1,21}$', ref):
-        return False
-    return int(_to_digits(ref[4:] + ref[:4])) % 97 == 1
+    return bool(_RF.match(ref)) and iso11649.is_valid(ref)
 
 
 def format_in_groups(reference, size=4):
