@@ -1,0 +1,45 @@
+from odoo import Command, fields
+from odoo.tests import tagged
+
+from odoo.addons.munipay_base.tests.common import MunipayCommon
+
+
+@tagged('post_install', '-at_install')
+class TestReceiptMoney(MunipayCommon):
+    """A receipt states the money received, once; credits and write-offs are no money."""
+
+    def receipts(self, order):
+        return self.env['munipay.receipt'].search([('order_id', '=', order.id)])
+
+    def test_discounted_payment_receipt_is_the_money(self):
+        order = self.make_order(self.fee_fine, date_notified=fields.Date.today())
+        _wizard, payment = self.register_native(order.move_id, 'account.move')
+        receipt = self.receipts(order)
+        self.assertEqual(len(receipt), 1)
+        self.assertEqual((receipt.amount, receipt.payment_id), (42.9, payment))
+
+    def test_partial_payments_then_discount_one_receipt(self):
+        order = self.make_order(self.fee_fine, date_notified=fields.Date.today())
+        order._munipay_pay(self.bank_journal, amount=30.0, external=True)
+        self.assertFalse(self.receipts(order))
+        order._munipay_pay(self.bank_journal, amount=12.9, external=True)
+        self.assertEqual(self.receipts(order).mapped('amount'), [42.9], "one receipt, for all the money")
+
+    def test_credit_note_or_write_off_gives_no_receipt(self):
+        order = self.make_order(amount=100.0)
+        bank_fees = self.company_data['default_account_expense']
+        self.register_native(order.move_id, 'account.move', amount=90.0, payment_difference_handling='reconcile',
+                             writeoff_account_id=bank_fees.id, writeoff_label='Bank fee')
+        self.assertFalse(self.receipts(order), "90 received of 100 due is not a paid order")
+        credited = self.make_order(amount=100.0)
+        self.register_native(credited.move_id, 'account.move', amount=40.0, payment_difference_handling='open')
+        reversal = self.env['account.move.reversal'].with_context(
+            active_model='account.move', active_ids=credited.move_id.ids).create({
+                'journal_id': credited.move_id.journal_id.id, 'reason': 'Reduced'})
+        credit_note = self.env['account.move'].browse(reversal.refund_moves()['res_id'])
+        credit_note.invoice_line_ids = [Command.update(credit_note.invoice_line_ids.id, {'price_unit': 60.0})]
+        credit_note.action_post()
+        (credit_note.line_ids | credited.move_id.line_ids).filtered(
+            lambda l: l.account_id.account_type == 'asset_receivable' and not l.reconciled).reconcile()
+        self.assertEqual(credited.state, 'cancelled')
+        self.assertFalse(self.receipts(credited))
