@@ -119,8 +119,11 @@ def test_module_is_pure_python(qr_payloads):
     assert not {m for m in imported if m == 'odoo' or m.startswith('odoo.') or m.startswith('qrcode')}
     assert 'odoo' not in sys.modules
     assert 'qrcode' not in sys.modules
-    # the RF helpers are munipay_base's, loaded by path
-    assert qr_payloads.references.make_rf('539007547034') == 'RF18539007547034'
+    # one module per standard behind the historical import surface
+    package = sys.modules[qr_payloads.encode_epc.__module__.rpartition('.')[0]]
+    assert {name.rpartition('.')[2] for name in sys.modules if name.startswith(package.__name__ + '.')} >= {
+        'common', 'pagopa', 'epc', 'zbp', 'gost', 'confirmation', 'detect'}
+    assert set(qr_payloads.__all__) == set(package.__all__)
 
 
 def test_payload_error_carries_code_and_message(qr_payloads):
@@ -273,8 +276,8 @@ def test_epc_guideline_sample_encodes(qr_payloads):
     assert qr_payloads.decode_epc(payload) == EPC_SAMPLE_DECODED
 
 
-def test_epc_lines_follow_the_doc_layout(qr_payloads):
-    rf = qr_payloads.references.make_rf('2025000123')
+def test_epc_lines_follow_the_doc_layout(qr_payloads, references):
+    rf = references.make_rf('2025000123')
     payload = qr_payloads.encode_epc('Comune di Bolzano', 'IT60X0542811101000000123456', 1050, bic='BPPIITRRXXX',
                                      reference=rf, purpose='GOVT', information='Tassa rifiuti')
     lines = payload.split('\n')
@@ -339,9 +342,24 @@ def random_bic(rng):
     return bic
 
 
+# account layouts (ISO 13616 registry) of countries without national check digits in the BBAN
+IBAN_LAYOUTS = {'DE': 'n' * 18, 'AT': 'n' * 16, 'NL': 'aaaa' + 'n' * 10, 'MT': 'aaaa' + 'n' * 5 + 'c' * 18,
+                'LU': 'nnn' + 'c' * 13, 'IE': 'aaaa' + 'n' * 14}
+IBAN_CHARS = {'n': string.digits, 'a': string.ascii_uppercase, 'c': string.ascii_uppercase + string.digits}
+
+
 def random_iban(rng):
-    bban = ''.join(rng.choice(string.ascii_uppercase + string.digits) for _ in range(rng.randint(11, 30)))
-    return make_iban(rng.choice(['DE', 'IT', 'FR', 'BE', 'AT', 'ES', 'NL', 'SI', 'MT']), bban)
+    country = rng.choice(sorted(IBAN_LAYOUTS))
+    bban = ''.join(rng.choice(IBAN_CHARS[kind]) for kind in IBAN_LAYOUTS[country])
+    return make_iban(country, bban)
+
+
+def test_iban_country_layout_is_checked(qr_payloads):
+    # mod 97 holds, but a German account number has 18 digits, not letters
+    assert_code('format', qr_payloads.encode_epc, 'A', make_iban('DE', 'ABCD' + '1' * 14))
+    assert_code('format', qr_payloads.encode_epc, 'A', make_iban('DE', '1' * 17))
+    assert_code('format', qr_payloads.encode_epc, 'A', make_iban('XK', '1' * 16 + 'ZZ'))
+    assert qr_payloads.encode_epc('A', make_iban('DE', '1' * 18))
 
 
 def test_epc_round_trip(qr_payloads, references):
@@ -992,5 +1010,5 @@ def test_detected_kinds_decode(qr_payloads):
 
 def test_lib_loads_standalone_without_odoo():
     lib = load_lib('munipay_documents', 'qr_payloads')
-    assert lib.references.is_valid_rf('RF18539007547034')
+    assert lib.encode_epc('A', 'BE72000000001616', reference='RF18539007547034')
     assert 'odoo' not in sys.modules

@@ -7,7 +7,7 @@ Payment notices (A4) with the payment QR in the standard of the municipality
 signed confirmation QR, bulk printing in the background, a public verification
 page and a back-office scan-to-verify wizard.
 """,
-    'version': '18.0.1.0.0',
+    'version': '18.0.1.1.0',
     'category': 'Accounting/Accounting',
     'author': 'munipay',
     'website': 'https://github.com/munipay/munipay',
@@ -31,6 +31,7 @@ page and a back-office scan-to-verify wizard.
         'views/res_config_settings_views.xml',
         'views/verify_templates.xml',
         'wizard/munipay_verify_scan_views.xml',
+        'wizard/munipay_receipt_void_views.xml',
         'views/munipay_documents_menus.xml',
     ],
     'demo': [
@@ -41,6 +42,5 @@ page and a back-office scan-to-verify wizard.
             'munipay_documents/static/src/scss/munipay_documents.scss',
         ],
     },
-    'post_init_hook': '_munipay_documents_post_init',
     'installable': True,
 }

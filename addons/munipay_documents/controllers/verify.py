@@ -1,3 +1,4 @@
+import ipaddress
 import threading
 import time
 from collections import defaultdict, deque
@@ -9,23 +10,39 @@ from odoo.http import request
 
 from ..lib import qr_payloads
 
-RATE_LIMIT = 30  # verifications per address per minute
+RATE_LIMIT = 30  # verifications per client per minute (per worker process)
 _hits = defaultdict(deque)
 _lock = threading.Lock()
 
 
+def _client_key(address):
+    """The rate-limit key of a client address: an IPv6 client holds a whole /64, so
+    it is counted as one; behind a reverse proxy Odoo (``proxy_mode``) gives the
+    client's own address here, not the proxy's."""
+    try:
+        ip = ipaddress.ip_address(address or '')
+    except ValueError:
+        return address or ''
+    if ip.version == 6:
+        if ip.ipv4_mapped:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f'{ip}/64', strict=False))
+    return str(ip)
+
+
 def _rate_limited(address):
+    key = _client_key(address)
     now = time.monotonic()
     with _lock:
-        hits = _hits[address]
+        hits = _hits[key]
         while hits and now - hits[0] > 60:
             hits.popleft()
         if len(hits) >= RATE_LIMIT:
             return True
         hits.append(now)
-        if len(_hits) > 10000:  # forget idle addresses
-            for key in [k for k, v in _hits.items() if not v or now - v[-1] > 60]:
-                del _hits[key]
+        if len(_hits) > 10000:  # forget idle clients
+            for stale in [k for k, v in _hits.items() if not v or now - v[-1] > 60]:
+                del _hits[stale]
     return False
 
 
@@ -33,6 +50,7 @@ class MunipayVerifyController(http.Controller):
 
     @http.route('/munipay/verify/<string:receipt_id>', type='http', auth='public', methods=['GET'], sitemap=False)
     def verify(self, receipt_id, r=None, a=None, d=None, s=None, **kwargs):
+        # request.httprequest.remote_addr: Odoo applies werkzeug's ProxyFix to it under proxy_mode
         if _rate_limited(request.httprequest.remote_addr):
             raise TooManyRequests()
         values = {'receipt': None, 'valid': False, 'receipt_id': receipt_id}
@@ -41,10 +59,11 @@ class MunipayVerifyController(http.Controller):
                       'date': d or '', 'signature': s or ''}
         except ValueError:
             parsed = None
-        Receipt = request.env['munipay.receipt']
-        if parsed and qr_payloads.verify_confirmation(Receipt.sudo()._munipay_secret(), parsed):
+        Receipt = request.env['munipay.receipt'].sudo()
+        if parsed and qr_payloads.verify_confirmation(Receipt._munipay_signer(), parsed):
             # the signature is ours: the receipt may be shown (masked) to anyone holding it
-            receipt = Receipt.sudo().search([('name', '=', receipt_id)], limit=1)
+            receipt = Receipt.search([('name', '=', receipt_id)], limit=1)
             if receipt and receipt._munipay_matches(parsed):
-                values.update(valid=True, receipt=receipt, masked_payer=receipt._munipay_masked_payer())
+                values.update(valid=True, receipt=receipt, masked_payer=receipt._munipay_masked_payer(),
+                              company=receipt.company_id, description=receipt._munipay_public_description())
         return request.render('munipay_documents.verify_page', values, status=200 if values['valid'] else 404)

@@ -34,6 +34,14 @@ class MunipayPaymentOrder(models.Model):
         super()._munipay_on_paid()
         self._munipay_create_receipts()
 
+    def _munipay_on_reopened(self):
+        # a receipt is true only while its payment is: an order that is no longer paid
+        # (its payment was unreconciled) voids its receipts; paid again, it gets a new one
+        super()._munipay_on_reopened()
+        for order in self.sudo():
+            order.receipt_ids._munipay_void(
+                _("The payment of %s was reversed in accounting: the order is open again.", order.name))
+
     def _munipay_create_receipts(self):
         """One receipt per paid order, for the money it received (not what credit
         notes or write-offs settled)."""
@@ -142,22 +150,37 @@ class MunipayPaymentOrder(models.Model):
     # ------------------------------------------------------------------ notice helpers
 
     def _munipay_notice_values(self):
-        """Everything the notice prints that is not a plain field."""
+        """Everything the notice prints that is not a plain field. A paid order's
+        notice says so and carries no way to pay it again."""
         self.ensure_one()
+        portal_url = self._munipay_portal_url() if self._munipay_portal_available() else False
+        values = {
+            'paid': self.state == 'paid',
+            'reference_groups': references.format_in_groups(self.payment_reference or ''),
+            'portal_url': portal_url,
+            'portal_qr': self._munipay_qr_data_uri(portal_url, box_size=4) if portal_url else False,
+            'standard': self._munipay_qr_standard(),
+        }
+        if self.state == 'paid':
+            receipts = self.receipt_ids.filtered(lambda r: r.state == 'valid')
+            return dict(values, date_paid=self.date_paid, receipts=receipts, amount_due=0.0, amount_due_until=False,
+                        schedule=[], payment_qr=False, bank_account=False)
         today = fields.Date.context_today(self)
         amount_due = self.get_amount_open(today)
         rule, deadline = self._munipay_rule_on(today)
-        return {
-            'amount_due': amount_due,
-            'amount_due_until': deadline if rule and self.state == 'issued' else False,
-            'reference_groups': references.format_in_groups(self.payment_reference or ''),
-            'schedule': self._munipay_amount_schedule(),
-            'payment_qr': self._munipay_qr_data_uri(self._munipay_payment_qr_payload(amount_due)),
-            'portal_url': self._munipay_portal_url(),
-            'portal_qr': self._munipay_qr_data_uri(self._munipay_portal_url(), box_size=4),
-            'bank_account': self.company_id.munipay_bank_account_id,
-            'standard': self._munipay_qr_standard(),
-        }
+        return dict(
+            values,
+            amount_due=amount_due,
+            amount_due_until=deadline if rule and self.state == 'issued' else False,
+            schedule=self._munipay_amount_schedule(),
+            payment_qr=self._munipay_qr_data_uri(self._munipay_payment_qr_payload(amount_due)),
+            bank_account=self.company_id.munipay_bank_account_id,
+        )
+
+    def _munipay_portal_available(self):
+        """Does the order have a page on the portal? munipay_portal provides it; until
+        it is installed the notice prints no link that would lead nowhere."""
+        return 'munipay_portal' in self.env.registry._init_modules
 
     def _munipay_portal_url(self):
         self.ensure_one()
@@ -168,6 +191,23 @@ class MunipayPaymentOrder(models.Model):
         return [(deadline, self._munipay_amount_for_rule(rule)) for rule, deadline in self._munipay_rule_schedule()]
 
     # ------------------------------------------------------------------ printing
+
+    def _munipay_notice_printable(self):
+        """(printable orders, {order: why not}) — for a batch queued a while ago:
+        an order cancelled meanwhile is skipped, one paid meanwhile prints as paid."""
+        printable, skipped = self.browse(), {}
+        for order in self:
+            if order.state not in ('issued', 'paid'):
+                skipped[order] = _("%(order)s is %(state)s", order=order.name, state=order._munipay_state_label())
+                continue
+            if order.state == 'issued':
+                try:
+                    order._munipay_payment_qr_payload(order.get_amount_open())
+                except UserError as error:
+                    skipped[order] = str(error)
+                    continue
+            printable |= order
+        return printable, skipped
 
     def action_print_notices(self):
         """Print the notices: at once for a few orders, in the background for many."""

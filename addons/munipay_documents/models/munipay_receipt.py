@@ -1,14 +1,16 @@
 import logging
-import secrets
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import float_round
+from odoo.tools.misc import hmac as odoo_hmac
 
 from ..lib import qr_payloads
 
 _logger = logging.getLogger(__name__)
 
-SECRET_PARAM = 'munipay_documents.verify_secret'
+# the scope of Odoo's hmac on database.secret (renewed when a database is duplicated)
+HMAC_SCOPE = 'munipay_documents.confirmation'
 CHANNELS = [
     ('cash', "Cash desk (cash)"),
     ('card', "Cash desk (card)"),
@@ -44,6 +46,10 @@ class MunipayReceipt(models.Model):
     balance_after = fields.Monetary(string="New Balance", readonly=True)
     channel = fields.Selection(CHANNELS, required=True, default='other', readonly=True)
     payment_id = fields.Many2one('account.payment', readonly=True)
+    state = fields.Selection([('valid', "Valid"), ('void', "Void")], default='valid', required=True, readonly=True,
+                             copy=False, tracking=True, index=True)
+    void_date = fields.Datetime(string="Voided on", readonly=True, copy=False)
+    void_reason = fields.Text(string="Reason for Voiding", readonly=True, copy=False)
     reference = fields.Char(compute='_compute_reference',
                             help="The order's payment reference, or the wallet's PAN masked but for its last digits.")
     mail_sent = fields.Boolean(readonly=True, copy=False)
@@ -59,11 +65,11 @@ class MunipayReceipt(models.Model):
 
     @api.depends('name', 'amount', 'date', 'reference')
     def _compute_verify_url(self):
-        secret = self._munipay_secret()
+        signer = self._munipay_signer()
         base_url = self.get_base_url()
         for receipt in self:
             receipt.verify_url = qr_payloads.confirmation_url(
-                base_url, receipt.name, receipt.reference, receipt._amount_cents(), receipt._signed_date(), secret
+                base_url, receipt.name, receipt.reference, receipt._amount_cents(), receipt._signed_date(), signer
             ) if receipt.name != '/' else False
 
     def _amount_cents(self):
@@ -75,16 +81,11 @@ class MunipayReceipt(models.Model):
         return self.date.strftime('%Y-%m-%dT%H:%M:%S')
 
     @api.model
-    def _munipay_secret(self):
-        """The database's signing secret; a copied database (new uuid) gets a new one."""
-        params = self.env['ir.config_parameter'].sudo()
-        uuid = params.get_param('database.uuid', '')
-        stored = params.get_param(SECRET_PARAM, '')
-        owner, _sep, secret = stored.partition(':')
-        if not secret or owner != uuid:
-            secret = secrets.token_hex(32)
-            params.set_param(SECRET_PARAM, f'{uuid}:{secret}')
-        return secret
+    def _munipay_signer(self):
+        """Signs confirmations with Odoo's hmac on the database secret: a copied or
+        neutralised database signs differently from the original."""
+        env = self.env(su=True)
+        return lambda message: odoo_hmac(env, HMAC_SCOPE, message)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -98,10 +99,38 @@ class MunipayReceipt(models.Model):
             self.env.ref('munipay_documents.ir_cron_munipay_send_receipts')._trigger()
         return receipts
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_numbered(self):
+        numbered = self.filtered(lambda r: r.name and r.name != '/')
+        if numbered:
+            raise UserError(_("Receipt %s has a number and cannot be deleted: void it instead.", numbered[0].name))
+
+    def _munipay_void(self, reason):
+        """Void valid receipts (the payment was reversed, or a manager says so)."""
+        receipts = self.filtered(lambda r: r.state == 'valid')
+        if not receipts:
+            return receipts
+        receipts.sudo().write({'state': 'void', 'void_date': fields.Datetime.now(), 'void_reason': reason})
+        for receipt in receipts:
+            receipt.sudo().message_post(body=_("Receipt voided: %s", reason))
+        return receipts
+
+    def action_open_void_wizard(self):
+        if self.filtered(lambda r: r.state == 'void'):
+            raise UserError(_("Receipt %s is already void.", self.filtered(lambda r: r.state == 'void')[0].name))
+        return {
+            'name': _("Void Receipt"),
+            'type': 'ir.actions.act_window',
+            'res_model': 'munipay.receipt.void',
+            'view_mode': 'form',
+            'target': 'new',
+            'context': {'default_receipt_ids': self.ids},
+        }
+
     @api.model
     def _cron_send_receipts(self, batch_size=200):
-        receipts = self.search([('mail_sent', '=', False), ('partner_id.email', '!=', False)],
-                               order='id', limit=batch_size)
+        domain = [('mail_sent', '=', False), ('state', '=', 'valid'), ('partner_id.email', '!=', False)]
+        receipts = self.search(domain, order='id', limit=batch_size)
         template = self.env.ref('munipay_documents.mail_template_receipt')
         for receipt in receipts:
             try:
@@ -110,8 +139,9 @@ class MunipayReceipt(models.Model):
             except Exception:  # one broken receipt must not hold back the queue
                 _logger.exception("receipt %s could not be mailed", receipt.name)
         receipts.mail_sent = True
-        if len(receipts) == batch_size:
-            self.env.ref('munipay_documents.ir_cron_munipay_send_receipts')._trigger()
+        # Odoo's cron runner calls again at once while something remains
+        self.env['ir.cron']._notify_progress(
+            done=len(receipts), remaining=self.search_count(domain) if len(receipts) == batch_size else 0)
         return receipts
 
     def _munipay_masked_payer(self):
@@ -124,6 +154,18 @@ class MunipayReceipt(models.Model):
     def _get_report_base_filename(self):
         self.ensure_one()
         return _("Receipt %s", self.name)
+
+    def _munipay_public_description(self):
+        """What was paid, in words for the public verification page (no personal data)."""
+        self.ensure_one()
+        if self.order_id:
+            fees = self.order_id.sudo().line_ids.filtered(lambda l: not l.is_cost).fee_type_id
+            what = ', '.join(fees.mapped('name')) or self.order_id.sudo().fee_type_id.name or ''
+            return _("%(what)s, payment order %(order)s", what=what, order=self.order_id.name) if what else \
+                _("Payment order %s", self.order_id.name)
+        if self.wallet_id:
+            return _("Top-up of %s", self.wallet_id.sudo().service_fee_type_id.name or _("a prepaid wallet"))
+        return ''
 
     def _munipay_matches(self, parsed):
         """Does a verified confirmation describe this receipt as it is booked?"""

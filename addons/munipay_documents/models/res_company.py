@@ -1,4 +1,5 @@
 import re
+from urllib.parse import urlsplit
 
 from odoo import api, fields, models
 
@@ -23,6 +24,17 @@ class ResCompany(models.Model):
     munipay_creditor_fiscal_code = fields.Char(
         string="Creditor Fiscal Code", compute='_compute_munipay_creditor_fiscal_code', store=True, readonly=False,
         help="The creditor's fiscal code in pagoPA QR codes (11 digits).")
+    munipay_trusted_hosts = fields.Char(
+        string="Trusted Verification Hosts",
+        help="Host names, separated by commas, of the sites that verify this municipality's receipts besides this "
+             "server (e.g. an older address). A scanned confirmation pointing anywhere else is never followed.")
+
+    def _munipay_trusted_hosts(self):
+        """The host names whose receipt confirmations this database answers for."""
+        self.ensure_one()
+        hosts = {host.strip().lower() for host in (self.munipay_trusted_hosts or '').split(',') if host.strip()}
+        base_host = urlsplit(self.get_base_url()).hostname
+        return hosts | ({base_host.lower()} if base_host else set())
 
     @api.depends('partner_id.bank_ids')
     def _compute_munipay_bank_account_id(self):
