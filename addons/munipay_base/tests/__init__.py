@@ -4,3 +4,4 @@ from . import test_bulk_issue
 from . import test_wallet_partner_security
 from . import test_concurrency
 from . import test_tour
+from . import test_fee_type_rules
