@@ -5,3 +5,4 @@ from . import test_wallet_partner_security
 from . import test_concurrency
 from . import test_tour
 from . import test_fee_type_rules
+from . import test_merchant_payer_access
