@@ -181,3 +181,67 @@ def test_amount_for_returns_float(amount_rules):
 
 def test_amount_for_rounds_costs_half_up(amount_rules):
     assert amount_rules.amount_for(1, 10, 0.125) == 10.13
+
+
+# ------------------------------------------------------------------ schedule_problem
+
+@pytest.mark.parametrize('up_to_days', [
+    [],
+    [None],
+    [5],
+    [5, 60],
+    ITALIAN_FINE_RULES,
+    [0, 1, None],
+])
+def test_schedule_problem_accepts_increasing_days_open_rule_last(amount_rules, up_to_days):
+    assert amount_rules.schedule_problem(up_to_days) is None
+
+
+@pytest.mark.parametrize('up_to_days, expected', [
+    ([60, 5], ('not_increasing', 1)),
+    ([5, 5], ('not_increasing', 1)),
+    ([5, 60, 30, None], ('not_increasing', 2)),
+    ([None, None], ('several_open', 1)),
+    ([5, None, None], ('several_open', 2)),
+    ([None, 5], ('open_not_last', 1)),
+    ([5, None, 60], ('open_not_last', 2)),
+])
+def test_schedule_problem_names_the_offending_rule(amount_rules, up_to_days, expected):
+    assert amount_rules.schedule_problem(up_to_days) == expected
+
+
+def test_schedule_problem_takes_any_iterable(amount_rules):
+    assert amount_rules.schedule_problem(iter([5, 3])) == ('not_increasing', 1)
+
+
+# ------------------------------------------------------------------ factor as a percentage
+
+@pytest.mark.parametrize('factor, base, percent', [
+    (0.7, 'amount', -30.0),
+    (1.0, 'amount', 0.0),
+    (1.2, 'amount', 20.0),
+    (0.5, 'amount_max', 50.0),
+    (1.0, 'amount_max', 100.0),
+    (0.6667, 'amount', -33.33),
+    (0.33335, 'amount_max', 33.34),   # half-up, not binary-float rounding
+])
+def test_factor_to_percent(amount_rules, factor, base, percent):
+    assert amount_rules.factor_to_percent(factor, base) == percent
+
+
+@pytest.mark.parametrize('percent, base, factor', [
+    (-30, 'amount', 0.7),
+    (0, 'amount', 1.0),
+    (20, 'amount', 1.2),
+    (50, 'amount_max', 0.5),
+    (-33.33, 'amount', 0.6667),
+    (12.345, 'amount', 1.1235),
+])
+def test_percent_to_factor(amount_rules, percent, base, factor):
+    assert amount_rules.percent_to_factor(percent, base) == factor
+
+
+@pytest.mark.parametrize('factor', [0.7, 0.75, 1.0, 1.1, 0.5, 2.0, 0.0001])
+@pytest.mark.parametrize('base', ['amount', 'amount_max'])
+def test_percent_round_trip(amount_rules, factor, base):
+    assert amount_rules.percent_to_factor(amount_rules.factor_to_percent(factor, base), base) == factor

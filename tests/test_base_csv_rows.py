@@ -269,3 +269,144 @@ def test_semicolon_file_with_whitespace_only_line(csv_rows):
     rows, refusals = csv_rows.parse('identifier;amount\n%s;1\n   \n%s;2\n' % (CF1, CF2))
     assert refusals == []
     assert [r['line'] for r in rows] == [2, 4]
+
+
+# ------------------------------------------------------------------ damaged files: refused, never csv.Error
+
+def test_stray_carriage_return_refuses_the_row(csv_rows):
+    rows, refusals = csv_rows.parse('identifier;amount\n%s;5\rX;1\n%s;7\n' % (CF1, CF2))
+    assert rows == [row(3, CF2, '7')]
+    assert refusals == [{'line': 2, 'raw': '%s;5 X;1' % CF1, 'reason': 'unreadable_line'}]
+
+
+def test_stray_carriage_return_in_crlf_file(csv_rows):
+    rows, refusals = csv_rows.parse(b'identifier;amount\r\nA1;5\rX\r\nB2;6\r\n')
+    assert rows == [row(3, 'B2', '6')]
+    assert reasons(refusals) == [(2, 'unreadable_line')]
+
+
+def test_stray_carriage_return_in_the_first_line(csv_rows):
+    rows, refusals = csv_rows.parse('A1;5\rX\nB2;6\n')
+    assert rows == [row(2, 'B2', '6')]
+    assert reasons(refusals) == [(1, 'unreadable_line')]
+
+
+def test_carriage_return_inside_quotes_is_kept_out_of_the_origin(csv_rows):
+    rows, refusals = csv_rows.parse('identifier;amount;origin\nA1;5;"V-1\r\nsecond line"\n')
+    assert refusals == []
+    assert rows == [row(2, 'A1', '5', 'V-1 second line')]
+
+
+def test_classic_mac_line_ends(csv_rows):
+    rows, refusals = csv_rows.parse('identifier;amount\rA1;5\rB2;6\r')
+    assert refusals == []
+    assert [(r['line'], r['identifier']) for r in rows] == [(2, 'A1'), (3, 'B2')]
+
+
+def test_quote_left_open_refuses_the_rest_instead_of_swallowing_it(csv_rows):
+    rows, refusals = csv_rows.parse('A1,5,"V-1\nB2,3,x\n')
+    assert rows == []
+    assert refusals == [{'line': 1, 'raw': 'A1,5,"V-1 B2,3,x', 'reason': 'unreadable_line'}]
+
+
+def test_text_after_a_closing_quote_refuses_the_row(csv_rows):
+    rows, refusals = csv_rows.parse('A1,5,"V"x\nB2,3\n')
+    assert rows == [row(2, 'B2', '3')]
+    assert reasons(refusals) == [(1, 'unreadable_line')]
+
+
+def test_field_above_the_size_limit_refuses_the_row(csv_rows):
+    rows, refusals = csv_rows.parse('A1;5;"%s"\nB2;3\n' % ('x' * 200000))
+    assert rows == [row(2, 'B2', '3')]
+    assert reasons(refusals) == [(1, 'unreadable_line')]
+    assert len(refusals[0]['raw']) > 100000  # the ORM keeps only its start
+
+
+@pytest.mark.parametrize('line', [
+    'A\x001;5', 'A1;5\x00', 'A1;5;V\x00-1', 'A1;5;V\x1b-1', 'A\x071;5', '"A\n1";5', 'A1;"5\n0"',
+])
+def test_control_characters_refuse_the_row(csv_rows, line):
+    rows, refusals = csv_rows.parse('%s\nB2;3\n' % line)
+    assert [r['identifier'] for r in rows] == ['B2']
+    assert [r['reason'] for r in refusals] == ['control_character']
+    assert not any(c in refusals[0]['raw'] for c in '\x00\x07\x1b\n\r')
+
+
+def test_tabs_and_line_breaks_in_the_origin_become_spaces(csv_rows):
+    rows, refusals = csv_rows.parse('identifier;amount;origin\nA1;5;"V-1\n\tRoma"\n')
+    assert refusals == []
+    assert rows[0]['origin'] == 'V-1 Roma'
+
+
+def test_absurdly_long_amount_is_refused(csv_rows):
+    rows, refusals = csv_rows.parse('A1;%s\nB2;999999999999,99\n' % ('9' * 400))
+    assert [r['amount'] for r in rows] == ['999999999999.99']
+    assert reasons(refusals) == [(1, 'bad_amount')]
+
+
+# ------------------------------------------------------------------ fuzzing
+
+FUZZ_SEED = 20261122
+FUZZ_CASES = 1500
+SAMPLE = (
+    'codice_fiscale;importo;riferimento;fee\n'
+    '%s;1.234,50;Verbale 12, via Roma;CDS7\n'
+    '%s;12,5;"quoted; origin";\n'
+    '\n'
+    'X;abc;b;\n'
+) % (CF1, CF2)
+NASTY = ['\r', '\n', '\r\n', '"', ';', ',', '\t', '\x00', '\x1b', '\x7f', '\ufeff', '\u2028', 'ß', '€',
+         '-', '.', '0', '9', ' ', '""', '\\', "'", 'x' * 50]
+
+
+def _mutate(rng, text):
+    chars = list(text)
+    for _i in range(rng.randint(1, 8)):
+        position = rng.randrange(len(chars) + 1)
+        action = rng.random()
+        if action < 0.5:
+            chars[position:position] = list(rng.choice(NASTY))
+        elif action < 0.75 and chars:
+            del chars[min(position, len(chars) - 1)]
+        elif chars:
+            start = rng.randrange(len(chars))
+            chars[position:position] = chars[start:start + rng.randint(1, 20)]
+    return ''.join(chars)
+
+
+def _check_result(text, rows, refusals):
+    physical_lines = text.count('\n') + text.count('\r') + 1
+    for item in rows + refusals:
+        assert 1 <= item['line'] <= physical_lines
+    for refusal in refusals:
+        assert refusal['reason'] in ('no_identifier', 'bad_amount', 'non_positive_amount',
+                                     'unreadable_line', 'control_character')
+        assert not any(ord(c) < 32 or c == '\x7f' for c in refusal['raw'])
+    for parsed in rows:
+        for key in ('identifier', 'amount', 'origin', 'fee_code'):
+            assert not any(ord(c) < 32 or c == '\x7f' for c in parsed[key]), (key, parsed)
+        assert parsed['identifier']
+        whole, _sep, decimals = parsed['amount'].partition('.')
+        assert whole.isdigit() and len(decimals) <= 2 and float(parsed['amount']) > 0
+
+
+def test_fuzzed_csv_never_crashes(csv_rows):
+    import random
+    rng = random.Random(FUZZ_SEED)
+    for _case in range(FUZZ_CASES):
+        text = _mutate(rng, SAMPLE)
+        rows, refusals = csv_rows.parse(text)
+        _check_result(text, rows, refusals)
+        data = text.encode('utf-8')
+        if rng.random() < 0.3:  # damaged bytes: only a decoding error may come out (the ORM answers it)
+            data = bytearray(data)
+            data[rng.randrange(len(data))] = rng.randrange(256)
+            data = bytes(data)
+        try:
+            decoded = data.decode('utf-8-sig')
+        except UnicodeDecodeError:
+            with pytest.raises(UnicodeDecodeError):
+                csv_rows.parse(data)
+            continue
+        rows, refusals = csv_rows.parse(data)
+        _check_result(decoded, rows, refusals)

@@ -44,3 +44,41 @@ def amount_for(factor, base, costs, digits=2):
     value = Decimal(str(factor)) * Decimal(str(base))
     costs = Decimal(str(costs))
     return float(value.quantize(quantum, rounding=ROUND_HALF_UP) + costs.quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+def schedule_problem(up_to_days):
+    """Why rules with these ``up_to_day`` values (in sequence order, None = no
+    limit) cannot all apply, as ``(code, index of the offending rule)``, or None.
+
+    Codes: 'several_open' (a second rule without a last day), 'open_not_last'
+    (a rule follows the one without a last day: it would never apply),
+    'not_increasing' (a last day not after the previous rule's).
+    """
+    up_to_days = list(up_to_days)
+    previous = None
+    seen_open = False
+    for index, up_to_day in enumerate(up_to_days):
+        if up_to_day is None:
+            if seen_open:
+                return 'several_open', index
+            seen_open = True
+            continue
+        if seen_open:
+            return 'open_not_last', index
+        if previous is not None and up_to_day <= previous:
+            return 'not_increasing', index
+        previous = up_to_day
+    return None
+
+
+def factor_to_percent(factor, base):
+    """A rule's factor as people read it: for the amount, the change in per cent
+    (0.7 → -30, 1.0 → 0); for the maximum, its share in per cent (0.5 → 50)."""
+    value = Decimal(str(factor)) * 100 - (100 if base == 'amount' else 0)
+    return float(value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP))
+
+
+def percent_to_factor(percent, base):
+    """Inverse of :func:`factor_to_percent`, rounded to the factor's four decimals."""
+    value = (Decimal(str(percent)) + (100 if base == 'amount' else 0)) / 100
+    return float(value.quantize(Decimal('0.0001'), rounding=ROUND_HALF_UP))

@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..lib import amount_rules as amount_rules_lib
+
 
 class MunipayFeeType(models.Model):
     _name = 'munipay.fee.type'
@@ -44,6 +46,23 @@ class MunipayFeeType(models.Model):
         for fee in self:
             if fee.amount_max and fee.currency_id.compare_amounts(fee.amount_max, fee.amount) < 0:
                 raise ValidationError(_("The maximum amount of “%s” is below its amount.", fee.name))
+
+    def _munipay_check_amount_rules(self):
+        """The rules must cover increasing days, an open-ended rule only last."""
+        for fee in self:
+            rules = fee.amount_rule_ids.sorted(lambda r: (r.sequence, r.id))
+            problem = amount_rules_lib.schedule_problem([r.up_to_day or None for r in rules])
+            if not problem:
+                continue
+            code, index = problem
+            if code == 'not_increasing':
+                raise ValidationError(_(
+                    "The amount rules of “%(fee)s” must end on increasing days: the rule up to day %(day)s "
+                    "comes after the rule up to day %(previous)s.",
+                    fee=fee.name, day=rules[index].up_to_day, previous=rules[index - 1].up_to_day))
+            raise ValidationError(_(
+                "The amount rules of “%(fee)s” can have only one rule without a last day, and it must be the "
+                "last one: it applies after all the others.", fee=fee.name))
 
     @api.depends('code')
     def _compute_display_name(self):

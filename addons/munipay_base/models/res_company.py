@@ -70,6 +70,6 @@ class ResCompany(models.Model):
             self.sudo()._munipay_ensure_setup()
         if not self[field]:
             raise UserError(_(
-                "munipay is not configured for %(company)s: set “%(setting)s” in Accounting settings.",
+                "munipay is not configured for %(company)s: set “%(setting)s” in Invoicing > Configuration > Settings.",
                 company=self.name, setting=self._fields[field].get_description(self.env)['string']))
         return self[field]

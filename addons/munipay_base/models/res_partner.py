@@ -5,6 +5,7 @@ from stdnum.pl import pesel
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.osv import expression
 
 NATIONAL_ID_VALIDATORS = {
     'it_cf': codicefiscale,
@@ -16,8 +17,6 @@ COUNTRY_ID_TYPES = {'IT': 'it_cf', 'PL': 'pl_pesel', 'DE': 'de_idnr'}
 
 class ResPartner(models.Model):
     _inherit = 'res.partner'
-    _rec_names_search = ['complete_name', 'email', 'ref', 'vat', 'company_registry',
-                         'munipay_national_id', 'street', 'city', 'zip']
 
     munipay_national_id_type = fields.Selection(
         [('it_cf', "Italian codice fiscale"),
@@ -27,10 +26,20 @@ class ResPartner(models.Model):
         string="National ID Type",
         compute='_compute_munipay_national_id_type', store=True, readonly=False, precompute=True)
     munipay_national_id = fields.Char(
-        string="National ID", index='btree_not_null', copy=False,
+        string="National ID", index='btree_not_null', copy=False, groups='munipay_base.group_cashier',
         help="The identifier the office uses for a person: codice fiscale, PESEL, Steuer-ID...")
-    munipay_payment_order_ids = fields.One2many('munipay.payment.order', 'partner_id', string="Payment Orders")
-    munipay_payment_order_count = fields.Integer(compute='_compute_munipay_payment_order_count', string="Payment Order Count")
+    munipay_payment_order_ids = fields.One2many(
+        'munipay.payment.order', 'partner_id', string="Payment Orders", groups='munipay_base.group_cashier')
+    munipay_payment_order_count = fields.Integer(
+        compute='_compute_munipay_open_amounts', string="Payment Order Count", groups='munipay_base.group_cashier')
+    munipay_open_order_count = fields.Integer(
+        compute='_compute_munipay_open_amounts', string="Open Orders", groups='munipay_base.group_cashier',
+        help="Issued orders of the payer that are not paid yet.")
+    munipay_amount_open = fields.Monetary(
+        compute='_compute_munipay_open_amounts', string="Open Amount", groups='munipay_base.group_cashier',
+        currency_field='munipay_currency_id', help="What the payer still owes on issued orders.")
+    munipay_currency_id = fields.Many2one(
+        'res.currency', compute='_compute_munipay_open_amounts', groups='munipay_base.group_cashier')
 
     @api.depends('country_id')
     def _compute_munipay_national_id_type(self):
@@ -39,11 +48,32 @@ class ResPartner(models.Model):
                 country = partner.country_id or self.env.company.country_id
                 partner.munipay_national_id_type = COUNTRY_ID_TYPES.get(country.code)
 
-    def _compute_munipay_payment_order_count(self):
-        counts = dict(self.env['munipay.payment.order']._read_group(
-            [('partner_id', 'in', self.ids)], ['partner_id'], ['__count']))
+    def _compute_munipay_open_amounts(self):
+        Order = self.env['munipay.payment.order']
+        counts = dict(Order._read_group([('partner_id', 'in', self.ids)], ['partner_id'], ['__count']))
+        open_data = {partner: (count, amount) for partner, count, amount in Order._read_group(
+            [('partner_id', 'in', self.ids), ('state', '=', 'issued')], ['partner_id'],
+            ['__count', 'amount_residual:sum'])}
+        currency = self.env.company.currency_id
         for partner in self:
+            count, amount = open_data.get(partner, (0, 0.0))
             partner.munipay_payment_order_count = counts.get(partner, 0)
+            partner.munipay_open_order_count = count
+            partner.munipay_amount_open = currency.round(amount)
+            partner.munipay_currency_id = currency
+
+    @api.model
+    def _search_display_name(self, operator, value):
+        """In munipay's own views (context key ``munipay_payer_search``), a payer
+        is also found by national ID and address; elsewhere Odoo's search is unchanged."""
+        domain = super()._search_display_name(operator, value)
+        if (self.env.context.get('munipay_payer_search') and value and isinstance(value, str)
+                and operator in ('ilike', '=ilike', 'like', '=like', '=')):
+            fnames = ['street', 'city', 'zip']
+            if self.env.su or self.env.user.has_group('munipay_base.group_cashier'):
+                fnames.append('munipay_national_id')
+            domain = expression.OR([domain] + [[(fname, operator, value)] for fname in fnames])
+        return domain
 
     @api.model
     def _munipay_normalize_national_id(self, id_type, value):
@@ -96,5 +126,7 @@ class ResPartner(models.Model):
         self.ensure_one()
         action = self.env['ir.actions.act_window']._for_xml_id('munipay_base.action_munipay_payment_order')
         action['domain'] = [('partner_id', '=', self.id)]
-        action['context'] = {'default_partner_id': self.id}
+        action['context'] = {'default_partner_id': self.id, 'munipay_payer_search': True}
+        if self.env.context.get('munipay_open_only'):
+            action['context']['search_default_issued'] = True
         return action

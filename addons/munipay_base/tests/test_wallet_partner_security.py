@@ -56,7 +56,7 @@ class TestPayers(MunipayCommon):
         self.assertEqual(partner.munipay_national_id, '44051401359')
 
     def test_one_box_search(self):
-        Partner = self.env['res.partner']
+        Partner = self.env['res.partner'].with_context(munipay_payer_search=True)  # as munipay's views do
         for term in ('RSSMRA70C03H501D', 'mario.rossi@example', 'Via Roma', 'Mario'):
             self.assertIn(self.payer, Partner.search([('display_name', 'ilike', term)]), term)
         self.assertNotIn(self.payer_2, Partner.search([('display_name', 'ilike', 'RSSMRA70C03H501D')]))

@@ -3,17 +3,20 @@ import logging
 import time
 from decimal import Decimal
 
-import psycopg2.errors
+import psycopg2
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from ..lib import csv_rows
 
 _logger = logging.getLogger(__name__)
 
-TRANSIENT_ERRORS = (psycopg2.errors.SerializationFailure, psycopg2.errors.DeadlockDetected,
-                    psycopg2.errors.LockNotAvailable)
+# The database asks to retry the transaction, or the connection is gone: never
+# worth retrying row by row (TransactionRollbackError and LockNotAvailable are
+# OperationalErrors too).
+FATAL_ERRORS = (psycopg2.OperationalError, psycopg2.InterfaceError)
+CSV_MAX_BYTES = 20 * 1024 * 1024  # ir.config_parameter munipay_base.bulk_csv_max_bytes overrides it
 
 
 class MunipayBulkIssue(models.Model):
@@ -37,7 +40,7 @@ class MunipayBulkIssue(models.Model):
     partner_ids = fields.Many2many('res.partner', string="Payers")
     amount = fields.Monetary(help="Amount per payer for selected payers; empty for the fee type's amount.")
     origin = fields.Char(help="Origin written on each order of selected payers.")
-    csv_file = fields.Binary(string="CSV File", attachment=False)
+    csv_file = fields.Binary(string="CSV File", help="Kept as an attachment until the run ends.")
     csv_filename = fields.Char()
     date_issue = fields.Date(required=True, default=fields.Date.context_today)
     batch_size = fields.Integer(default=500, required=True)
@@ -72,6 +75,25 @@ class MunipayBulkIssue(models.Model):
 
     # ------------------------------------------------------------------ rows
 
+    @api.model
+    def _munipay_csv_max_bytes(self):
+        value = self.env['ir.config_parameter'].sudo().get_param('munipay_base.bulk_csv_max_bytes')
+        return int(value) if value and value.isdigit() else CSV_MAX_BYTES
+
+    def _munipay_check_csv_size(self, size):
+        limit = self._munipay_csv_max_bytes()
+        if size > limit:
+            raise ValidationError(_("The CSV file is too large: %(size)s KB, at most %(limit)s KB.",
+                                    size=-(-size // 1024), limit=limit // 1024))
+
+    @api.constrains('csv_file')
+    def _check_csv_file_size(self):
+        attachments = self.env['ir.attachment'].sudo().search_read([
+            ('res_model', '=', self._name), ('res_field', '=', 'csv_file'), ('res_id', 'in', self.ids),
+        ], ['file_size'])
+        for attachment in attachments:
+            self._munipay_check_csv_size(attachment['file_size'])
+
     def action_prepare(self):
         """Turn the payers or the CSV file into rows, refusing the bad ones with a reason."""
         self.ensure_one()
@@ -97,6 +119,7 @@ class MunipayBulkIssue(models.Model):
         return True
 
     def _prepare_csv_rows(self, data):
+        self._munipay_check_csv_size(len(data))
         try:
             parsed, refusals = csv_rows.parse(data)
         except UnicodeDecodeError:
@@ -107,6 +130,8 @@ class MunipayBulkIssue(models.Model):
             'no_identifier': _("no payer identifier"),
             'bad_amount': _("the amount is not a number with at most two decimals"),
             'non_positive_amount': _("the amount is zero or negative"),
+            'unreadable_line': _("the line cannot be read: a line break inside a value, or a quote left open"),
+            'control_character': _("a value holds a control character"),
         }
         rows = [{'sequence': r['line'], 'identifier': r['raw'][:64], 'state': 'refused',
                  'reason': reasons[r['reason']]} for r in refusals]
@@ -160,9 +185,11 @@ class MunipayBulkIssue(models.Model):
             bulk._process(commit=False)
         return True
 
-    def _process(self, commit=True, time_limit=None):
+    def _process(self, commit=True, time_limit=None, on_batch=None):
         """Issue the pending rows batch by batch. With ``commit`` each batch is
-        committed (background runs); otherwise each batch is a savepoint."""
+        committed (background runs); otherwise each batch is a savepoint.
+        ``on_batch(rows)`` is called before each commit with the rows just
+        processed. Returns True when every row is processed."""
         self.ensure_one()
         started = time.monotonic()
         Line = self.env['munipay.bulk.issue.line']
@@ -174,24 +201,32 @@ class MunipayBulkIssue(models.Model):
             try:
                 with self.env.cr.savepoint():
                     self._process_batch(batch)
-            except TRANSIENT_ERRORS:
-                raise  # the database asks to retry the whole transaction
+            except FATAL_ERRORS:
+                raise
             except Exception:  # one bad row must not hold back the others: retry row by row
                 _logger.warning("bulk issue %s: batch failed, issuing its rows one by one", self.id, exc_info=True)
                 for line in batch:
                     try:
                         with self.env.cr.savepoint():
                             self._process_batch(line)
-                    except TRANSIENT_ERRORS:
+                    except FATAL_ERRORS:
                         raise
                     except Exception as error:
                         line.write({'state': 'refused', 'reason': str(error)[:250]})
+            if on_batch:
+                on_batch(batch)
             if commit:
                 self.env.cr.commit()
             if time_limit and time.monotonic() - started > time_limit:
                 return False
-        self.state = 'done'
+        self._munipay_finish()
+        if commit:
+            self.env.cr.commit()
         return True
+
+    def _munipay_finish(self):
+        """The run is over: the uploaded file is no longer needed."""
+        self.write({'state': 'done', 'csv_file': False})
 
     def _process_batch(self, lines):
         orders = self.env['munipay.payment.order'].create([line._prepare_order_vals() for line in lines])
@@ -204,11 +239,25 @@ class MunipayBulkIssue(models.Model):
         _logger.info("bulk issue %s: %d orders issued", self.id, len(orders))
 
     @api.model
-    def _cron_process(self):
-        for bulk in self.search([('state', '=', 'running')]):
-            if not bulk._process(commit=True, time_limit=240):
-                self.env.ref('munipay_base.ir_cron_munipay_bulk_issue')._trigger()
+    def _cron_process(self, time_limit=240):
+        """Process running bulk issues for about ``time_limit`` seconds, committing
+        each batch; the scheduler runs it again at once while rows remain
+        (``ir.cron._notify_progress``)."""
+        Line = self.env['munipay.bulk.issue.line']
+        pending = [('bulk_id.state', '=', 'running'), ('state', '=', 'pending')]
+        started = time.monotonic()
+        done = 0
+
+        def notify(rows):
+            nonlocal done
+            done += len(rows)
+            self.env['ir.cron']._notify_progress(done=done, remaining=Line.search_count(pending))
+
+        for bulk in self.search([('state', '=', 'running')], order='id'):
+            left = time_limit - (time.monotonic() - started)
+            if left <= 0 or not bulk._process(commit=True, time_limit=left, on_batch=notify):
                 break
+        self.env['ir.cron']._notify_progress(done=done, remaining=Line.search_count(pending))
 
     def action_view_orders(self):
         self.ensure_one()
@@ -216,36 +265,3 @@ class MunipayBulkIssue(models.Model):
         action['domain'] = [('bulk_issue_id', '=', self.id)]
         return action
 
-
-class MunipayBulkIssueLine(models.Model):
-    _name = 'munipay.bulk.issue.line'
-    _description = "Bulk Issue Row"
-    _order = 'bulk_id, sequence, id'
-
-    bulk_id = fields.Many2one('munipay.bulk.issue', required=True, ondelete='cascade', index=True)
-    company_id = fields.Many2one(related='bulk_id.company_id', store=True)
-    currency_id = fields.Many2one(related='bulk_id.currency_id')
-    sequence = fields.Integer(string="Row")
-    identifier = fields.Char(string="Payer Identifier")
-    partner_id = fields.Many2one('res.partner', string="Payer")
-    fee_type_id = fields.Many2one('munipay.fee.type', string="Fee Type")
-    amount = fields.Monetary()
-    origin = fields.Char()
-    state = fields.Selection([('pending', "To Issue"), ('done', "Issued"), ('refused', "Refused")],
-                             required=True, default='pending', index=True)
-    reason = fields.Char(string="Refused because")
-    order_id = fields.Many2one('munipay.payment.order', string="Order", readonly=True)
-
-    def _prepare_order_vals(self):
-        self.ensure_one()
-        fee = self.fee_type_id
-        lines = self.env['munipay.payment.order']._munipay_lines_for_fee_type(fee, self.amount)
-        return {
-            'partner_id': self.partner_id.id,
-            'fee_type_id': fee.id,
-            'company_id': self.bulk_id.company_id.id,
-            'date_issue': self.bulk_id.date_issue,
-            'origin': self.origin,
-            'bulk_issue_id': self.bulk_id.id,
-            'line_ids': lines,
-        }
