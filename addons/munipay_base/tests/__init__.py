@@ -5,3 +5,4 @@ from . import test_wallet_partner_security
 from . import test_concurrency
 from . import test_tour
 from . import test_ledger_hardening
+from . import test_adversarial
