@@ -8,6 +8,7 @@ from . import munipay_payment_order_amounts
 from . import munipay_payment_order_issue
 from . import munipay_payment_order_payment
 from . import munipay_payment_order_ledger
+from . import munipay_payment_order_adjust
 from . import munipay_payment_order_cancel
 from . import munipay_payment_order_cron
 from . import munipay_payment_order_line

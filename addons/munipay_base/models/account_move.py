@@ -73,9 +73,10 @@ class AccountMove(models.Model):
     def _munipay_discount_lines(self):
         """The open discount items, narrowed to those being paid when the payment wizard says which."""
         lines = self._munipay_discount_items().filtered(lambda l: not l.reconciled)
-        if self.env.context.get('active_model') == 'account.move.line' and self.env.context.get('active_ids'):
-            lines = lines.filtered(lambda l: l.id in self.env.context['active_ids'])
-        return lines
+        selected = self.env.context.get('munipay_epd_line_ids')
+        if not selected and self.env.context.get('active_model') == 'account.move.line':
+            selected = self.env.context.get('active_ids')
+        return lines.filtered(lambda l: l.id in selected) if selected else lines
 
     def _is_eligible_for_early_payment_discount(self, currency, reference_date):
         if not self._munipay_discount_items():

@@ -11,10 +11,10 @@ class AccountMoveLine(models.Model):
         help="Set on the receivable items of a payment order, and on nothing else.")
     munipay_surcharge = fields.Boolean(copy=False, readonly=True)
     munipay_discount_order_id = fields.Many2one(
-        'munipay.payment.order', string="Discount of Order", index='btree_not_null', copy=False, readonly=True,
+        'munipay.payment.order', string="Adjusts Order", index='btree_not_null', copy=False, readonly=True,
         ondelete='restrict',
-        help="Set on the items that write off part of a payment order: its early payment discount, "
-             "a surcharge given back.")
+        help="Set on the items that write off or take off part of a payment order: its early payment "
+             "discount, a surcharge given back, a cancellation.")
     munipay_reversed_line_id = fields.Many2one(
         'account.move.line', string="Reverses", index='btree_not_null', copy=False, readonly=True,
         help="The order's receivable item this item takes off the ledger.")
@@ -27,6 +27,21 @@ class AccountMoveLine(models.Model):
         for line in self.filtered('munipay_order_id'):
             if line.account_id.account_type != 'asset_receivable':
                 raise ValidationError(_("Only receivable items belong to payment order %s.", line.munipay_order_id.name))
+
+    def _get_installments_data(self, payment_currency=None, payment_date=None, next_payment_date=None):
+        # A batch entry carries many orders, some inside a discount window and some
+        # not: decide the early payment discount of each order's item on its own.
+        move = self.move_id
+        if len(move) != 1 or len(self) < 2 or self.env.context.get('munipay_epd_line_ids') \
+                or not move._munipay_discount_items():
+            return super()._get_installments_data(payment_currency, payment_date, next_payment_date)
+        installments = []
+        for line in self.sorted(key=lambda l: (l.date_maturity, l.date)):
+            installments += super(AccountMoveLine, line.with_context(munipay_epd_line_ids=line.ids))\
+                ._get_installments_data(payment_currency, payment_date, next_payment_date)
+        for number, installment in enumerate(installments, start=1):
+            installment['number'] = number
+        return installments
 
     def _munipay_reconcile_with_originals(self):
         """Reconcile each item with the order item it reverses, pair by pair."""

@@ -60,9 +60,14 @@ class MunipayPaymentOrder(models.Model):
                 own_invoices |= move
         today = self._munipay_today()
         if own_invoices:
-            own_invoices._reverse_moves(
+            credit_notes = own_invoices._reverse_moves(
                 [{'ref': reason[:200], 'date': max(today, m.date), 'invoice_date': max(today, m.date)}
                  for m in own_invoices], cancel=True)
+            for credit_note in credit_notes:
+                # munipay's own cancellation: taken back if the accountant unreconciles it
+                original = credit_note.reversed_entry_id.line_ids.filtered('munipay_order_id')
+                credit_note.line_ids.filtered(lambda l: l.account_id == original.account_id).write(
+                    {'munipay_reversed_line_id': original.id})
         for company, orders in self.grouped('company_id').items():
             orders._munipay_reverse_open_lines(company, reason, today)
 
@@ -83,17 +88,17 @@ class MunipayPaymentOrder(models.Model):
             if line.munipay_surcharge:
                 vals.append(Command.create({'name': _("Cancelled surcharge: %s", order.name),
                                             'account_id': order._munipay_surcharge_account().id,
-                                            'debit': line.amount_residual}))
+                                            'debit': line.amount_residual, 'munipay_discount_order_id': order.id}))
             elif order.currency_id.compare_amounts(line.amount_residual, line.balance) == 0:
                 for order_line in order.line_ids:
                     vals.append(Command.create({'name': _("Cancelled: %s", order.name),
                                                 'account_id': order_line._munipay_income_account().id,
-                                                'debit': order_line.amount}))
+                                                'debit': order_line.amount, 'munipay_discount_order_id': order.id}))
             else:  # partly settled: the rest comes off the order's main income
                 main = order.line_ids.filtered(lambda l: not l.is_cost)[:1] or order.line_ids[:1]
                 vals.append(Command.create({'name': _("Cancelled: %s", order.name),
                                             'account_id': main._munipay_income_account().id,
-                                            'debit': line.amount_residual}))
+                                            'debit': line.amount_residual, 'munipay_discount_order_id': order.id}))
         move = self.env['account.move'].sudo().create({
             'move_type': 'entry',
             'journal_id': company._munipay_get('munipay_journal_id').id,

@@ -71,6 +71,11 @@ class MunipayPaymentOrder(models.Model):
         """
         self.ensure_one()
         payment_date = fields.Date.to_date(payment_date) or self._munipay_today()
+        if amount is not None and self.currency_id.compare_amounts(amount, 0.0) <= 0:
+            raise UserError(_("A payment of %s must be positive.", self.name))
+        if journal.company_id and journal.company_id not in self.company_id.parent_ids:
+            raise UserError(_("Journal %(journal)s belongs to another company than order %(order)s.",
+                              journal=journal.display_name, order=self.name))
         self._munipay_lock()
         order = self.sudo()
         if order.state != 'issued':
@@ -79,9 +84,9 @@ class MunipayPaymentOrder(models.Model):
             order._munipay_check_payable()
         order._munipay_book_surcharge(payment_date)
         due = order.get_amount_open(payment_date)
-        amount = due if amount is None else amount
+        amount = due if amount is None else order.currency_id.round(amount)
         if order.currency_id.compare_amounts(amount, 0.0) <= 0:
-            raise UserError(_("A payment must be positive."))
+            raise UserError(_("A payment of %s must be positive.", order.name))
         cmp = order.currency_id.compare_amounts(amount, due)
         if cmp and not external:
             raise UserError(_("The amount due for %(order)s on %(date)s is %(due)s, not %(amount)s.",
