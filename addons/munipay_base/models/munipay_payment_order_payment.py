@@ -41,9 +41,9 @@ class MunipayPaymentOrder(models.Model):
         user comes back to the order afterwards."""
         self.check_access('write')
         self._munipay_check_payable()
-        orders = self.sudo()
-        orders._munipay_book_surcharge(orders._munipay_today())  # a step that started today, if the cron has not run yet
-        lines = orders._munipay_open_lines()
+        # opening the wizard books nothing: surcharge steps are booked by their daily
+        # job on the day they start, or by a channel's payment (_munipay_pay)
+        lines = self.sudo()._munipay_open_lines()
         journal = self.company_id[:1].munipay_collection_journal_id
         return {
             'name': _("Register Payment"),

@@ -332,6 +332,16 @@ class TestLedgerHardening(MunipayCommon):
         order = form.record
         self.assertEqual(order.date_due, order.date_issue + timedelta(days=60))
 
+    def test_12c_opening_the_wizard_books_nothing(self):
+        order = self.make_order(self.fee_fine, date_issue=self.days_ago(90), date_notified=self.days_ago(90))
+        items = self.env['account.move.line'].search_count([])
+        order.action_register_payment()
+        self.assertEqual(self.env['account.move.line'].search_count([]), items, "a wizard opened and closed leaves no entry")
+        self.assertLessEqual(order.date_next_surcharge, fields.Date.today(), "the daily job books it")
+        order._munipay_pay(self.bank_journal)  # a channel's payment books the step with the payment
+        self.assertEqual(order.ledger_line_ids.filtered('munipay_surcharge').debit, 44.5)
+        self.assertEqual(order.state, 'paid')
+
     def test_19_register_payment_lands_on_the_order(self):
         order = self.make_order()
         action = order.action_register_payment()

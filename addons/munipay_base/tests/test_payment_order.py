@@ -82,6 +82,7 @@ class TestPaymentOrder(MunipayCommon):
 
     def test_action_register_payment_opens_native_wizard_on_open_items(self):
         order = self.make_order(self.fee_fine, date_notified=self.days_ago(90))
+        self.env['munipay.payment.order']._cron_book_surcharges()  # the daily job booked the late surcharge
         action = order.action_register_payment()
         self.assertEqual(action['res_model'], 'account.payment.register')
         wizard = self.env['account.payment.register'].with_context(action['context']).create(
