@@ -1,0 +1,6 @@
+from . import res_company
+from . import res_config_settings
+from . import account_bank_statement_line
+from . import account_move_line
+from . import account_payment
+from . import munipay_payment_order

@@ -1,0 +1,162 @@
+from collections import defaultdict
+
+from odoo import _, api, fields, models
+from odoo.osv import expression
+
+from ..lib import statement_refs
+
+# Imports up to this many lines are matched in the importing request; more go to the job.
+INLINE_MATCH_LIMIT = 200
+
+
+class AccountBankStatementLine(models.Model):
+    _inherit = 'account.bank.statement.line'
+
+    munipay_match_state = fields.Selection(
+        [('order', "Paid a payment order"), ('credit', "Credit to refund"), ('suspense', "Unmatched payment")],
+        string="munipay", readonly=True, copy=False, index='btree_not_null')
+    munipay_order_id = fields.Many2one(
+        'munipay.payment.order', string="Payment Order", readonly=True, copy=False, index='btree_not_null')
+    munipay_match_note = fields.Char(string="Matching", readonly=True, copy=False)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        if not self.env.context.get('munipay_no_match'):
+            todo = lines.filtered(lambda l: l.company_id.munipay_bank_auto_match and l.amount > 0)
+            if len(todo) > INLINE_MATCH_LIMIT:
+                self.env.ref('munipay_bank.ir_cron_munipay_bank_match')._trigger()
+            elif todo:
+                todo._munipay_match()
+        return lines
+
+    def action_munipay_match(self):
+        """Match the selected lines now (the lines an accountant reconciled are left alone)."""
+        self.check_access('write')
+        self._munipay_match()
+        return True
+
+    @api.model
+    def _cron_munipay_match(self, batch_size=1000):
+        lines = self.search(self._munipay_matchable_domain(), order='id', limit=batch_size)
+        lines._munipay_match()
+        remaining = self.search_count(self._munipay_matchable_domain()) if len(lines) == batch_size else 0
+        self.env['ir.cron']._notify_progress(done=len(lines), remaining=remaining)
+        return lines
+
+    @api.model
+    def _munipay_matchable_domain(self):
+        return [('is_reconciled', '=', False), ('munipay_match_state', '=', False), ('amount', '>', 0),
+                ('state', '=', 'posted'), ('company_id.munipay_bank_auto_match', '=', True)]
+
+    # ------------------------------------------------------------------ matching
+
+    def _munipay_matchable(self):
+        return self.filtered(lambda l: not l.is_reconciled and not l.munipay_match_state and l.state == 'posted'
+                             and l.currency_id.compare_amounts(l.amount, 0) > 0 and not l.foreign_currency_id
+                             and l.currency_id == l.company_id.currency_id)
+
+    def _munipay_texts(self):
+        self.ensure_one()
+        details = self.transaction_details
+        return [self.payment_ref, self.ref if 'ref' in self._fields else None,
+                self.narration and str(self.narration), str(details) if details else None]
+
+    def _munipay_match(self):
+        """Match the lines to payment orders, candidates found in bulk: first by the
+        references in their texts, then by payer (IBAN, partner, name) and amount when
+        exactly one open order fits. What matches nothing, or more than one order,
+        waits as a suspense item."""
+        lines = self.sudo()._munipay_matchable()
+        if not lines:
+            return {}
+        Order = self.env['munipay.payment.order'].sudo()
+        texts = {line: statement_refs.candidates(*line._munipay_texts()) for line in lines}
+        values = {value for found in texts.values() for value in found}
+        by_value = defaultdict(lambda: Order)
+        if values:
+            for order in Order.search(['|', ('payment_reference', 'in', list(values)), ('name', 'in', list(values)),
+                                       ('company_id', 'in', lines.company_id.ids), ('state', '!=', 'draft')]):
+                by_value[order.payment_reference] |= order
+                by_value[order.name] |= order
+        matches, unmatched = {}, self.env['account.bank.statement.line']
+        for line in lines:
+            found = Order
+            for value in texts[line]:
+                found |= by_value.get(value, Order).filtered(lambda o, c=line.company_id: o.company_id == c)
+            if len(found) == 1:
+                matches[line] = (found, _("Reference %s", found.payment_reference))
+            elif len(found) > 1:
+                line._munipay_to_suspense(_("The transfer names several payment orders: %s.",
+                                            ", ".join(found.mapped('name'))))
+            else:
+                unmatched |= line
+        matches.update(unmatched._munipay_match_by_payer())
+        for line, (order, note) in matches.items():
+            order._munipay_settle_statement_line(line, note)
+        for line in unmatched.filtered(lambda l: l not in matches):
+            line._munipay_to_suspense(_("No payment order has this reference, and no single open order of the "
+                                        "payer is due for this amount."))
+        return matches
+
+    def _munipay_match_by_payer(self):
+        """{line: (order, note)} for lines whose payer has exactly one open order due
+        for the line's amount on its value date."""
+        if not self:
+            return {}
+        payers = {}
+        ibans = {statement_refs.compact_iban(line.account_number) for line in self if line.account_number}
+        bank_partners = {}
+        if ibans:
+            for bank in self.env['res.partner.bank'].sudo().search([('sanitized_acc_number', 'in', list(ibans))]):
+                bank_partners.setdefault(bank.sanitized_acc_number, self.env['res.partner'])
+                bank_partners[bank.sanitized_acc_number] |= bank.partner_id.commercial_partner_id
+        names = {line.partner_name.strip().lower() for line in self if line.partner_name}
+        name_partners = defaultdict(lambda: self.env['res.partner'])
+        if names:
+            domain = expression.OR([[('name', '=ilike', name)] for name in names])
+            for partner in self.env['res.partner'].sudo().search(domain):
+                name_partners[partner.name.strip().lower()] |= partner.commercial_partner_id
+        for line in self:
+            partners = line.partner_id.commercial_partner_id \
+                or bank_partners.get(statement_refs.compact_iban(line.account_number)) \
+                or name_partners.get((line.partner_name or '').strip().lower())
+            if partners:
+                payers[line] = partners
+        if not payers:
+            return {}
+        all_partners = self.env['res.partner'].union(*payers.values())
+        open_orders = defaultdict(lambda: self.env['munipay.payment.order'])
+        for order in self.env['munipay.payment.order'].sudo().search([
+                ('state', '=', 'issued'), ('partner_id.commercial_partner_id', 'in', all_partners.ids)]):
+            open_orders[order.partner_id.commercial_partner_id] |= order
+        result = {}
+        for line, partners in payers.items():
+            fitting = self.env['munipay.payment.order'].union(*(open_orders[p] for p in partners)).filtered(
+                lambda o, l=line: o.company_id == l.company_id
+                and not o.currency_id.compare_amounts(o.get_amount_open(l.date), l.amount))
+            if len(fitting) == 1:
+                result[line] = (fitting, _("Payer and amount"))
+        return result
+
+    def _munipay_to_suspense(self, reason):
+        """Book the line to the unmatched payments account, payer details kept, and
+        ask the officer to look at it."""
+        self.ensure_one()
+        company = self.company_id
+        _liquidity, suspense, _other = self.with_context(skip_account_move_synchronization=True)._seek_for_lines()
+        if len(suspense) != 1:
+            return
+        suspense.with_context(skip_account_move_synchronization=True).write({
+            'account_id': company._munipay_suspense_account().id,
+            'munipay_suspense': True,
+        })
+        self.with_context(skip_account_move_synchronization=True).write({
+            'munipay_match_state': 'suspense', 'munipay_match_note': reason[:250]})
+        user = company.munipay_suspense_user_id or self.env.ref('base.user_admin', raise_if_not_found=False) \
+            or self.env.user
+        self.move_id.activity_schedule(
+            'mail.mail_activity_data_todo', user_id=user.id, summary=_("Unmatched bank payment"),
+            note=_("%(amount)s from %(payer)s (%(text)s): %(reason)s", amount=self.currency_id.format(self.amount),
+                   payer=self.partner_name or self.partner_id.display_name or self.account_number or _("unknown"),
+                   text=self.payment_ref or '', reason=reason))

@@ -1,0 +1,50 @@
+from odoo import _, fields, models
+from odoo.exceptions import UserError
+
+
+class AccountMoveLine(models.Model):
+    _inherit = 'account.move.line'
+
+    munipay_suspense = fields.Boolean(
+        string="Unmatched Payment", readonly=True, copy=False, index=True,
+        help="A bank transfer that matched no payment order, waiting on the unmatched payments account.")
+
+    def action_munipay_assign(self):
+        self.ensure_one()
+        return {
+            'name': _("Assign to a Payment Order"),
+            'type': 'ir.actions.act_window',
+            'res_model': 'munipay.suspense.assign',
+            'view_mode': 'form',
+            'target': 'new',
+            'context': {'default_line_id': self.id},
+        }
+
+    def action_munipay_return(self):
+        """Prepare the transfer back to the sender (a draft outgoing payment that
+        clears the suspense item once posted)."""
+        self.ensure_one()
+        self.check_access('write')
+        item = self.sudo()
+        if not item.munipay_suspense or item.reconciled:
+            raise UserError(_("This unmatched payment has already been assigned or returned."))
+        if not item.partner_id:
+            raise UserError(_("Set the sender (partner) of this payment before returning it."))
+        st_line = item.move_id.statement_line_id
+        payment = self.env['account.payment'].create({
+            'payment_type': 'outbound',
+            'partner_type': 'customer',
+            'partner_id': item.partner_id.id,
+            'amount': -item.amount_residual,
+            'date': fields.Date.context_today(self),
+            'journal_id': (st_line.journal_id or item.journal_id).id,
+            'destination_account_id': item.account_id.id,
+            'memo': _("Return: %s", st_line.payment_ref or item.name),
+            'munipay_suspense_line_id': item.id,
+        })
+        return {
+            'type': 'ir.actions.act_window',
+            'res_model': 'account.payment',
+            'res_id': payment.id,
+            'view_mode': 'form',
+        }

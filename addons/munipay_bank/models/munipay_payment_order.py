@@ -1,0 +1,82 @@
+from odoo import _, models
+from odoo.exceptions import UserError
+
+
+class MunipayPaymentOrder(models.Model):
+    _inherit = 'munipay.payment.order'
+
+    def _munipay_settle_statement_line(self, st_line, note=None):
+        """The bank channel: the statement line's counterpart becomes the payer's
+        receivable, reconciled with this order's own items, exactly as an accountant
+        matches it in a reconciliation screen. The amount is judged on the value
+        date (discount window, surcharge steps); what cannot settle the order stays
+        a credit on the payer, flagged."""
+        self.ensure_one()
+        self._munipay_lock()
+        order = self.sudo()
+        st_line = st_line.sudo()
+        _liquidity, suspense, _other = st_line.with_context(skip_account_move_synchronization=True)._seek_for_lines()
+        if len(suspense) != 1:
+            raise UserError(_("Statement line %s is already reconciled.", st_line.display_name))
+        if order.state == 'issued':
+            order._munipay_book_surcharge(st_line.date)
+        partner = order.partner_id.commercial_partner_id
+        suspense.with_context(skip_account_move_synchronization=True).write({
+            'account_id': order.receivable_line_id.account_id.id, 'partner_id': partner.id})
+        st_line.with_context(skip_account_move_synchronization=True).write({
+            'partner_id': st_line.partner_id.id or partner.id,
+            'munipay_order_id': order.id,
+            'munipay_match_note': (note or '')[:250],
+            'munipay_match_state': 'order' if order.state == 'issued' else 'credit',
+        })
+        if order.state == 'issued':
+            (suspense | order._munipay_open_lines()).reconcile()
+        else:
+            order._munipay_flag_refund(suspense, _(
+                "A bank transfer of %(amount)s (%(line)s) arrived for this order, which is %(state)s: it is kept "
+                "as a credit on the payer to refund.", amount=order.currency_id.format(st_line.amount),
+                line=st_line.payment_ref or st_line.display_name, state=order._munipay_state_label()))
+        return True
+
+    def _munipay_settle_suspense_item(self, item):
+        """Move an unmatched payment from the suspense account to this order, in one
+        entry dated on the day the money came (it counts as bank money)."""
+        self.ensure_one()
+        self._munipay_lock()
+        order = self.sudo()
+        item = item.sudo()
+        amount = -item.amount_residual
+        if not item.munipay_suspense or item.reconciled or order.currency_id.compare_amounts(amount, 0) <= 0:
+            raise UserError(_("This unmatched payment has already been assigned or returned."))
+        if item.company_id != order.company_id:
+            raise UserError(_("The payment and order %s belong to different companies.", order.name))
+        if order.state == 'issued':
+            order._munipay_book_surcharge(item.date)
+        partner = order.partner_id.commercial_partner_id
+        receivable = order.receivable_line_id.account_id
+        move = self.env['account.move'].sudo().create({
+            'move_type': 'entry',
+            'journal_id': item.journal_id.id,
+            'company_id': order.company_id.id,
+            'date': item.date,
+            'ref': _("Unmatched payment assigned to %s", order.name),
+            'munipay_payment_channel': 'bank',
+            'line_ids': [
+                (0, 0, {'name': item.name, 'account_id': item.account_id.id, 'partner_id': item.partner_id.id,
+                        'debit': amount}),
+                (0, 0, {'name': _("Payment of %s", order.name), 'account_id': receivable.id,
+                        'partner_id': partner.id, 'credit': amount}),
+            ],
+        })
+        move._post(soft=False)
+        (move.line_ids.filtered(lambda l: l.account_id == item.account_id) | item).reconcile()
+        credit = move.line_ids.filtered(lambda l: l.account_id == receivable)
+        if order.state == 'issued':
+            (credit | order._munipay_open_lines()).reconcile()
+        else:
+            order._munipay_flag_refund(credit, _(
+                "An unmatched payment of %(amount)s was assigned to this order, which is %(state)s: it is kept as "
+                "a credit on the payer to refund.", amount=order.currency_id.format(amount),
+                state=order._munipay_state_label()))
+        item.move_id.activity_ids.action_feedback(feedback=_("Assigned to %s.", order.name))
+        return move

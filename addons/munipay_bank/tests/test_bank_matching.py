@@ -1,0 +1,134 @@
+from odoo import Command, fields
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from odoo.addons.munipay_base.tests.common import MunipayCommon
+from odoo.addons.munipay_base.lib.references import format_in_groups
+
+
+@tagged('post_install', '-at_install')
+class TestBankMatching(MunipayCommon):
+    """Statement lines are matched to orders on Odoo's own reconciliation."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.receivable = cls.payer.property_account_receivable_id
+        cls.suspense_account = cls.company._munipay_suspense_account()
+        cls.payer.bank_ids = [Command.create({'acc_number': 'IT60 X054 2811 1010 0000 0123 456'})]
+
+    def st_line(self, amount, ref='', date=None, **vals):
+        return self.env['account.bank.statement.line'].create({
+            'journal_id': self.bank_journal.id, 'date': date or fields.Date.today(), 'amount': amount,
+            'payment_ref': ref, **vals})
+
+    def test_rf_reference_any_spacing_pays_the_order(self):
+        order = self.make_order()
+        line = self.st_line(22.21, 'Bonifico %s Mario' % format_in_groups(order.payment_reference).lower())
+        self.assertEqual((line.munipay_match_state, line.munipay_order_id), ('order', order))
+        self.assertTrue(line.is_reconciled)
+        self.assertEqual(order.state, 'paid')
+        self.assertEqual(order.date_paid, line.date)
+        counterpart = line.move_id.line_ids.filtered(lambda l: l.account_id == self.receivable)
+        self.assertEqual((counterpart.credit, counterpart.partner_id, counterpart.reconciled), (22.21, self.payer, True))
+        self.assertEqual(order.receivable_line_id.matched_credit_ids.credit_move_id, counterpart)
+        self.assertBalanced()
+
+    def test_discount_on_the_value_date(self):
+        order = self.make_order(self.fee_fine, date_notified=self.days_ago(3))
+        line = self.st_line(42.9, order.payment_reference, date=self.days_ago(2))
+        self.assertEqual(order.state, 'paid')
+        discount = self.env['account.move.line'].search([('munipay_discount_order_id', '=', order.id)])
+        self.assertEqual((discount.account_id, discount.debit), (self.discount_account, 12.6))
+        self.assertEqual(order.date_paid, line.date)
+        # the same amount after the window is short: partly paid
+        late = self.make_order(self.fee_fine, date_notified=self.days_ago(30))
+        self.st_line(42.9, late.payment_reference)
+        self.assertEqual((late.state, late.amount_residual), ('issued', 12.6))
+
+    def test_overpayment_and_paid_orders_become_flagged_credits(self):
+        order = self.make_order()
+        line = self.st_line(30.0, order.payment_reference)
+        self.assertEqual(order.state, 'paid')
+        self.assertTrue(order.needs_refund)
+        self.assertEqual(-sum(order.refund_line_ids.mapped('amount_residual')), 7.79)
+        again = self.st_line(22.21, order.payment_reference)
+        self.assertEqual(again.munipay_match_state, 'credit')
+        credit = again.move_id.line_ids.filtered(lambda l: l.account_id == self.receivable)
+        self.assertEqual((credit.credit, credit.reconciled), (22.21, False))
+        self.assertIn(credit, order.refund_line_ids)
+        self.assertEqual(self.env['account.payment'].search_count([('partner_id', '=', self.payer.id)]), 0,
+                         "statement lines, not payments: the bank is the channel")
+        self.assertTrue(line.is_reconciled and again.is_reconciled)
+        self.assertBalanced()
+
+    def test_order_number_or_payer_and_amount(self):
+        by_name = self.make_order(partner=self.payer_2)
+        line = self.st_line(22.21, 'Pagamento pratica %s' % by_name.name)
+        self.assertEqual(line.munipay_order_id, by_name)
+        unique = self.make_order(amount=64.0)
+        line = self.st_line(64.0, 'canone', account_number='IT60X0542811101000000123456', partner_name='M. Rossi')
+        self.assertEqual((line.munipay_order_id, unique.state), (unique, 'paid'))
+
+    def test_ambiguous_or_unknown_waits_as_suspense_then_assigned(self):
+        self.make_order(amount=50.0)
+        second = self.make_order(amount=50.0)
+        line = self.st_line(50.0, 'quota', account_number='IT60X0542811101000000123456')
+        self.assertEqual(line.munipay_match_state, 'suspense', "two open orders fit: never a guess")
+        item = line.move_id.line_ids.filtered('munipay_suspense')
+        self.assertEqual((item.account_id, item.credit, item.reconciled), (self.suspense_account, 50.0, False))
+        self.assertTrue(line.move_id.activity_ids)
+        wrong = self.st_line(22.21, 'RF19539007547034')  # wrong check digits
+        self.assertEqual(wrong.munipay_match_state, 'suspense')
+        wizard = self.env['munipay.suspense.assign'].create({'line_id': item.id, 'order_id': second.id})
+        wizard.action_confirm()
+        self.assertTrue(item.reconciled)
+        self.assertEqual((second.state, second.amount_paid, second.date_paid), ('paid', 50.0, line.date))
+        self.assertFalse(line.move_id.activity_ids)
+        with self.assertRaisesRegex(UserError, 'already been assigned'):
+            self.env['munipay.suspense.assign'].create({'line_id': item.id, 'order_id': second.id}).action_confirm()
+        self.assertBalanced()
+
+    def test_return_to_sender(self):
+        line = self.st_line(15.0, 'no idea', partner_id=self.payer_2.id)
+        item = line.move_id.line_ids.filtered('munipay_suspense')
+        action = item.action_munipay_return()
+        payment = self.env['account.payment'].browse(action['res_id'])
+        self.assertEqual((payment.payment_type, payment.amount, payment.partner_id, payment.state),
+                         ('outbound', 15.0, self.payer_2, 'draft'))
+        payment.action_post()
+        self.assertTrue(item.reconciled)
+        self.assertEqual(self.suspense_account.current_balance, 0.0)
+        self.assertBalanced()
+
+    def test_lines_reconciled_by_hand_are_left_alone(self):
+        order = self.make_order()
+        line = self.env['account.bank.statement.line'].with_context(munipay_no_match=True).create({
+            'journal_id': self.bank_journal.id, 'amount': 22.21, 'payment_ref': order.payment_reference})
+        _liquidity, suspense, _other = line.with_context(skip_account_move_synchronization=True)._seek_for_lines()
+        suspense.with_context(skip_account_move_synchronization=True).account_id = \
+            self.company_data['default_account_revenue']
+        self.assertTrue(line.is_reconciled)
+        line.action_munipay_match()
+        self.assertFalse(line.munipay_match_state)
+        self.assertEqual(order.state, 'issued')
+        # an unmatched line the accountant left: the job matches it
+        pending = self.env['account.bank.statement.line'].with_context(munipay_no_match=True).create({
+            'journal_id': self.bank_journal.id, 'amount': 22.21, 'payment_ref': order.payment_reference})
+        self.env['account.bank.statement.line']._cron_munipay_match()
+        self.assertEqual((pending.munipay_match_state, order.state), ('order', 'paid'))
+
+    def test_batch_orders_matched_in_bulk(self):
+        orders = self.env['munipay.payment.order'].create([{
+            'partner_id': self.payer.id, 'fee_type_id': self.fee_card.id,
+            'line_ids': self.env['munipay.payment.order']._munipay_lines_for_fee_type(self.fee_card),
+        } for _i in range(5)])
+        orders._munipay_issue_batch()
+        lines = self.env['account.bank.statement.line'].with_context(munipay_no_match=True).create([{
+            'journal_id': self.bank_journal.id, 'amount': 22.21, 'payment_ref': order.payment_reference,
+        } for order in orders])
+        matches = lines._munipay_match()
+        self.assertEqual({line: order for line, (order, _note) in matches.items()}, dict(zip(lines, orders)))
+        self.assertEqual(set(orders.mapped('state')), {'paid'})
+        self.assertTrue(all(orders.receivable_line_id.mapped('reconciled')))
+        self.assertBalanced()
