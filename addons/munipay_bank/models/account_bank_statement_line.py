@@ -63,13 +63,19 @@ class AccountBankStatementLine(models.Model):
                 self.narration and str(self.narration), str(details) if details else None]
 
     def _munipay_match(self):
-        """Match the lines to payment orders, candidates found in bulk: first by the
-        references in their texts, then by payer (IBAN, partner, name) and amount when
-        exactly one open order fits. What matches nothing, or more than one order,
-        waits as a suspense item."""
+        """Match the lines to payment orders and book them; see :meth:`_munipay_find_orders`."""
+        matches, suspense = self._munipay_find_orders()
+        self._munipay_book(matches, suspense)
+        return matches
+
+    def _munipay_find_orders(self):
+        """({line: (order, note)}, {line: reason}), candidates found in bulk: first by
+        the references in the lines' texts, then by payer (IBAN, partner, name) and
+        amount when exactly one open order fits. What matches nothing, or more than
+        one order, is for the suspense account."""
         lines = self.sudo()._munipay_matchable()
         if not lines:
-            return {}
+            return {}, {}
         Order = self.env['munipay.payment.order'].sudo()
         texts = {line: statement_refs.candidates(*line._munipay_texts()) for line in lines}
         values = {value for found in texts.values() for value in found}
@@ -79,7 +85,7 @@ class AccountBankStatementLine(models.Model):
                                        ('company_id', 'in', lines.company_id.ids), ('state', '!=', 'draft')]):
                 by_value[order.payment_reference] |= order
                 by_value[order.name] |= order
-        matches, unmatched = {}, self.env['account.bank.statement.line']
+        matches, suspense, unmatched = {}, {}, self.env['account.bank.statement.line']
         for line in lines:
             found = Order
             for value in texts[line]:
@@ -87,17 +93,20 @@ class AccountBankStatementLine(models.Model):
             if len(found) == 1:
                 matches[line] = (found, _("Reference %s", found.payment_reference))
             elif len(found) > 1:
-                line._munipay_to_suspense(_("The transfer names several payment orders: %s.",
-                                            ", ".join(found.mapped('name'))))
+                suspense[line] = _("The transfer names several payment orders: %s.", ", ".join(found.mapped('name')))
             else:
                 unmatched |= line
         matches.update(unmatched._munipay_match_by_payer())
-        for line, (order, note) in matches.items():
-            order._munipay_settle_statement_line(line, note)
         for line in unmatched.filtered(lambda l: l not in matches):
-            line._munipay_to_suspense(_("No payment order has this reference, and no single open order of the "
-                                        "payer is due for this amount."))
-        return matches
+            suspense[line] = _("No payment order has this reference, and no single open order of the payer is due "
+                               "for this amount.")
+        return matches, suspense
+
+    def _munipay_book(self, matches, suspense):
+        self.env['munipay.payment.order']._munipay_settle_statement_lines(
+            [(order, line, note) for line, (order, note) in matches.items()])
+        for line, reason in suspense.items():
+            line._munipay_to_suspense(reason)
 
     def _munipay_match_by_payer(self):
         """{line: (order, note)} for lines whose payer has exactly one open order due

@@ -1,5 +1,14 @@
-from odoo import _, models
+from collections import defaultdict
+
+from odoo import _, api, models
 from odoo.exceptions import UserError
+
+
+def _group_by_date(matches):
+    by_date = defaultdict(list)
+    for order, st_line, _note in matches:
+        by_date[st_line.date].append(order)
+    return by_date
 
 
 class MunipayPaymentOrder(models.Model):
@@ -12,31 +21,46 @@ class MunipayPaymentOrder(models.Model):
         date (discount window, surcharge steps); what cannot settle the order stays
         a credit on the payer, flagged."""
         self.ensure_one()
-        self._munipay_lock()
-        order = self.sudo()
-        st_line = st_line.sudo()
-        _liquidity, suspense, _other = st_line.with_context(skip_account_move_synchronization=True)._seek_for_lines()
-        if len(suspense) != 1:
-            raise UserError(_("Statement line %s is already reconciled.", st_line.display_name))
-        if order.state == 'issued':
-            order._munipay_book_surcharge(st_line.date)
-        partner = order.partner_id.commercial_partner_id
-        suspense.with_context(skip_account_move_synchronization=True).write({
-            'account_id': order.receivable_line_id.account_id.id, 'partner_id': partner.id})
-        st_line.with_context(skip_account_move_synchronization=True).write({
-            'partner_id': st_line.partner_id.id or partner.id,
-            'munipay_order_id': order.id,
-            'munipay_match_note': (note or '')[:250],
-            'munipay_match_state': 'order' if order.state == 'issued' else 'credit',
-        })
-        if order.state == 'issued':
-            (suspense | order._munipay_open_lines()).reconcile()
-        else:
+        self._munipay_settle_statement_lines([(self, st_line, note)])
+
+    @api.model
+    def _munipay_settle_statement_lines(self, matches):
+        """:meth:`_munipay_settle_statement_line` for many ``(order, line, note)`` at
+        once: one lock, one reconciliation, one synchronisation of the orders."""
+        orders = self.browse().union(*(order for order, _line, _note in matches))
+        if not orders:
+            return
+        orders._munipay_lock()
+        for date, dated in _group_by_date(matches).items():
+            self.browse().union(*dated).sudo().filtered(lambda o: o.state == 'issued')._munipay_book_surcharge(date)
+        plan, credits = [], []
+        for order, st_line, note in matches:
+            order, st_line = order.sudo(), st_line.sudo()
+            _liquidity, suspense, _other = st_line.with_context(skip_account_move_synchronization=True)._seek_for_lines()
+            if len(suspense) != 1:
+                raise UserError(_("Statement line %s is already reconciled.", st_line.display_name))
+            partner = order.partner_id.commercial_partner_id
+            suspense.with_context(skip_account_move_synchronization=True).write({
+                'account_id': order.receivable_line_id.account_id.id, 'partner_id': partner.id})
+            st_line.with_context(skip_account_move_synchronization=True).write({
+                'partner_id': st_line.partner_id.id or partner.id,
+                'munipay_order_id': order.id,
+                'munipay_match_note': (note or '')[:250],
+                'munipay_match_state': 'order' if order.state == 'issued' else 'credit',
+            })
+            if order.state == 'issued':
+                plan.append(suspense | order._munipay_open_lines())
+            else:
+                credits.append((order, suspense, st_line))
+        if plan:
+            # an order's entry may be a batch entry of thousands of items: nothing of it
+            # changes but reconciliation, so Odoo's invoice synchronisation is skipped
+            self.env['account.move.line'].with_context(skip_invoice_sync=True)._reconcile_plan(plan)
+        for order, suspense, st_line in credits:
             order._munipay_flag_refund(suspense, _(
                 "A bank transfer of %(amount)s (%(line)s) arrived for this order, which is %(state)s: it is kept "
                 "as a credit on the payer to refund.", amount=order.currency_id.format(st_line.amount),
                 line=st_line.payment_ref or st_line.display_name, state=order._munipay_state_label()))
-        return True
 
     def _munipay_settle_suspense_item(self, item):
         """Move an unmatched payment from the suspense account to this order, in one
