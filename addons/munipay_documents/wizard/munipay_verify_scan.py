@@ -53,9 +53,9 @@ class MunipayVerifyScan(models.TransientModel):
     ], string="Kind of Code", readonly=True)
     payload = fields.Text(string="Content of the Code", readonly=True)
     order_id = fields.Many2one('munipay.payment.order', readonly=True)
-    order_state = fields.Selection(related='order_id.state')
+    order_state = fields.Selection(related='order_id.state', string="Order Status")
     receipt_id = fields.Many2one('munipay.receipt', readonly=True)
-    receipt_state = fields.Selection(related='receipt_id.state')
+    receipt_state = fields.Selection(related='receipt_id.state', string="Receipt Status")
     signature_valid = fields.Boolean(readonly=True)
     amount_matches = fields.Boolean(readonly=True, help="The amount in the code is what the order asks today.")
 
