@@ -13,7 +13,8 @@ class AccountBankStatementLine(models.Model):
     _inherit = 'account.bank.statement.line'
 
     munipay_match_state = fields.Selection(
-        [('order', "Paid a payment order"), ('credit', "Credit to refund"), ('suspense', "Unmatched payment")],
+        [('order', "Paid a payment order"), ('credit', "Credit to refund"), ('suspense', "Unmatched payment"),
+         ('return', "Payment returned")],
         string="munipay", readonly=True, copy=False, index='btree_not_null')
     munipay_order_id = fields.Many2one(
         'munipay.payment.order', string="Payment Order", readonly=True, copy=False, index='btree_not_null')
@@ -23,11 +24,12 @@ class AccountBankStatementLine(models.Model):
     def create(self, vals_list):
         lines = super().create(vals_list)
         if not self.env.context.get('munipay_no_match'):
-            todo = lines.filtered(lambda l: l.company_id.munipay_bank_auto_match and l.amount > 0)
+            todo = lines.filtered(lambda l: l.company_id.munipay_bank_auto_match)
             if len(todo) > INLINE_MATCH_LIMIT:
                 self.env.ref('munipay_bank.ir_cron_munipay_bank_match')._trigger()
             elif todo:
                 todo._munipay_match()
+                todo._munipay_match_returns()
         return lines
 
     def action_munipay_match(self):
@@ -67,6 +69,36 @@ class AccountBankStatementLine(models.Model):
         matches, suspense = self._munipay_find_orders()
         self._munipay_book(matches, suspense)
         return matches
+
+    def _munipay_match_returns(self):
+        """A returned transfer (a chargeback, a bank's return of a payment it could not
+        credit) takes its payment back off the order: the order reopens, and the
+        return is reconciled with the payment it cancels. Unknown returns are left
+        to the accountant."""
+        lines = self.sudo().filtered(lambda l: not l.is_reconciled and not l.munipay_match_state
+                                     and l.state == 'posted' and l.currency_id.compare_amounts(l.amount, 0) < 0
+                                     and not l.foreign_currency_id)
+        if not lines:
+            return {}
+        texts = {line: statement_refs.candidates(*line._munipay_texts()) for line in lines}
+        values = list({value for found in texts.values() for value in found})
+        orders = self.env['munipay.payment.order'].sudo().search([
+            '|', ('payment_reference', 'in', values), ('name', 'in', values),
+            ('company_id', 'in', lines.company_id.ids), ('state', '!=', 'draft')]) if values else []
+        returned = {}
+        for line in lines:
+            found = [o for o in orders if o.company_id == line.company_id
+                     and (o.payment_reference in texts[line] or o.name in texts[line])]
+            if len(found) != 1:
+                continue
+            order = found[0]
+            original = order.ledger_line_ids.matched_credit_ids.credit_move_id.filtered(
+                lambda c, l=line: c.move_id.statement_line_id
+                and not c.currency_id.compare_amounts(-c.balance, -l.amount))[:1]
+            if original:
+                order._munipay_return_statement_line(line, original)
+                returned[line] = order
+        return returned
 
     def _munipay_find_orders(self):
         """({line: (order, note)}, {line: reason}), candidates found in bulk: first by

@@ -62,6 +62,27 @@ class MunipayPaymentOrder(models.Model):
                 "as a credit on the payer to refund.", amount=order.currency_id.format(st_line.amount),
                 line=st_line.payment_ref or st_line.display_name, state=order._munipay_state_label()))
 
+    def _munipay_return_statement_line(self, st_line, original):
+        """The bank returned the transfer whose counterpart is ``original``: take that
+        payment off the order (it reopens, its receipt is voided) and reconcile the
+        return with it."""
+        self.ensure_one()
+        self._munipay_lock()
+        order = self.sudo()
+        _liquidity, suspense, _other = st_line.with_context(skip_account_move_synchronization=True)._seek_for_lines()
+        if len(suspense) != 1:
+            raise UserError(_("Statement line %s is already reconciled.", st_line.display_name))
+        suspense.with_context(skip_account_move_synchronization=True).write({
+            'account_id': original.account_id.id, 'partner_id': original.partner_id.id})
+        st_line.with_context(skip_account_move_synchronization=True).write({
+            'partner_id': original.partner_id.id, 'munipay_order_id': order.id, 'munipay_match_state': 'return',
+            'munipay_match_note': _("Returns %s", original.move_id.statement_line_id.payment_ref or original.move_id.name)[:250],
+        })
+        order.ledger_line_ids.matched_credit_ids.filtered(lambda p: p.credit_move_id == original).unlink()
+        (suspense | original).with_context(skip_invoice_sync=True).reconcile()
+        order.message_post(body=_("The bank returned the transfer of %s: the order is open again.",
+                                  order.currency_id.format(-st_line.amount)))
+
     def _munipay_settle_suspense_item(self, item):
         """Move an unmatched payment from the suspense account to this order, in one
         entry dated on the day the money came (it counts as bank money)."""
