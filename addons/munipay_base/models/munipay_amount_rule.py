@@ -69,6 +69,7 @@ class MunipayAmountRule(models.Model):
             rule.up_to_day = 0
 
     @api.depends('up_to_day', 'base', 'factor', 'sequence', 'fee_type_id.amount_rule_ids')
+    @api.depends_context('lang')
     def _compute_name(self):
         for rule in self:
             if rule.up_to_day:

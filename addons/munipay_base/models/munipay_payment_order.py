@@ -165,7 +165,7 @@ class MunipayPaymentOrder(models.Model):
         order was made: add the cost line the order lacks."""
         vals_list = [
             {'order_id': order.id, 'fee_type_id': order.fee_type_id.id, 'is_cost': True,
-             'name': _("Costs: %s", order.fee_type_id.name), 'price_unit': order.fee_type_id.cost_amount}
+             'name': self.env._("Costs: %s", order.fee_type_id.name), 'price_unit': order.fee_type_id.cost_amount}
             for order in self
             if order.state == 'draft' and order.fee_type_id.cost_amount and order.line_ids
             and not order.line_ids.filtered(lambda l, f=order.fee_type_id: l.is_cost and l.fee_type_id == f)
