@@ -48,7 +48,13 @@ class AccountMove(models.Model):
         settles the order's items."""
         self.ensure_one()
         if self.origin_payment_id:
-            writeoffs = self.origin_payment_id._seek_for_lines()[2]
+            payment = self.origin_payment_id
+            # the outstanding account may be the company's default rather than one of
+            # the journal's payment methods: it is money all the same
+            money_accounts = payment._get_valid_liquidity_accounts() | payment.outstanding_account_id
+            writeoffs = self.line_ids.filtered(
+                lambda l: l.account_id not in money_accounts
+                and l.account_id.account_type not in ('asset_receivable', 'liability_payable'))
         elif self.statement_line_id:
             writeoffs = self.statement_line_id._seek_for_lines()[2].filtered(
                 lambda l: l.account_id.account_type not in ('asset_receivable', 'liability_payable'))

@@ -342,6 +342,15 @@ class TestLedgerHardening(MunipayCommon):
         self.assertEqual(order.ledger_line_ids.filtered('munipay_surcharge').debit, 44.5)
         self.assertEqual(order.state, 'paid')
 
+    def test_19b_cash_desk_payment_on_the_companys_outstanding_account(self):
+        cash = self.company.munipay_collection_journal_id
+        cash.inbound_payment_method_line_ids.payment_account_id = False  # the company's default outstanding account
+        order = self.make_order(self.fee_fine, date_notified=self.days_ago(1))
+        payment = order._munipay_pay(cash)
+        self.assertNotIn(payment.outstanding_account_id, payment._get_valid_liquidity_accounts(),
+                         "the scenario: money on an account the journal's methods do not name")
+        self.assertEqual((order.state, order.amount_paid, order.amount_written_off), ('paid', 42.9, 12.6))
+
     def test_19_register_payment_lands_on_the_order(self):
         order = self.make_order()
         action = order.action_register_payment()
