@@ -14,7 +14,7 @@ return.
     'author': 'munipay',
     'website': 'https://github.com/munipay/munipay',
     'license': 'LGPL-3',
-    'depends': ['munipay_base'],
+    'depends': ['munipay_base', 'account_statement_import_camt'],
     'external_dependencies': {'python': ['python-stdnum']},
     'data': [
         'security/ir.model.access.csv',

@@ -19,6 +19,13 @@ class AccountBankStatementLine(models.Model):
     munipay_order_id = fields.Many2one(
         'munipay.payment.order', string="Payment Order", readonly=True, copy=False, index='btree_not_null')
     munipay_match_note = fields.Char(string="Matching", readonly=True, copy=False)
+    munipay_value_date = fields.Date(
+        string="Value Date", readonly=True, copy=False,
+        help="The day the money was credited, as the bank reports it; amounts due are judged on it.")
+
+    def _munipay_value_date(self):
+        self.ensure_one()
+        return self.munipay_value_date or self.date
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -175,7 +182,7 @@ class AccountBankStatementLine(models.Model):
         for line, partners in payers.items():
             fitting = self.env['munipay.payment.order'].union(*(open_orders[p] for p in partners)).filtered(
                 lambda o, l=line: o.company_id == l.company_id
-                and not o.currency_id.compare_amounts(o.get_amount_open(l.date), l.amount))
+                and not o.currency_id.compare_amounts(o.get_amount_open(l._munipay_value_date()), l.amount))
             if len(fitting) == 1:
                 result[line] = (fitting, _("Payer and amount"))
         return result

@@ -7,7 +7,7 @@ from odoo.exceptions import UserError
 def _group_by_date(matches):
     by_date = defaultdict(list)
     for order, st_line, _note in matches:
-        by_date[st_line.date].append(order)
+        by_date[st_line._munipay_value_date()].append(order)
     return by_date
 
 

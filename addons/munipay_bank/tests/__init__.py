@@ -1,1 +1,2 @@
 from . import test_bank_matching
+from . import test_camt_import

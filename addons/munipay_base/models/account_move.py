@@ -42,6 +42,11 @@ class AccountMove(models.Model):
         self.ensure_one()
         return bool(self.origin_payment_id or self.statement_line_id or self.munipay_payment_channel)
 
+    def _munipay_money_date(self):
+        """The day this money came (hook: a bank's value date)."""
+        self.ensure_one()
+        return self.date
+
     def _munipay_writeoff_for(self, order, allocated):
         """What this money entry wrote off (debit lines that are neither money nor
         receivable: a discount, a bank fee) for ``order``, of which ``allocated``

@@ -57,7 +57,8 @@ class MunipayPaymentOrder(models.Model):
             allocated = sum(move_partials.mapped('amount'))
             if move._munipay_is_money():
                 money += allocated - move._munipay_writeoff_for(self, allocated)
-                last_date = max(last_date, move.date) if last_date else move.date
+                money_date = move._munipay_money_date()
+                last_date = max(last_date, money_date) if last_date else money_date
             elif not move_partials.credit_move_id.munipay_reversed_line_id:
                 credits += allocated
         return {'money': self.currency_id.round(money), 'credits': self.currency_id.round(credits), 'date': last_date}
