@@ -48,7 +48,12 @@ class AccountMove(models.Model):
         settles the order's items."""
         self.ensure_one()
         if self.origin_payment_id:
-            writeoffs = self.origin_payment_id._seek_for_lines()[2]
+            payment = self.origin_payment_id
+            # Odoo finds the money line by the journal's accounts; a payment method without its
+            # own outstanding account (the default of the localised charts) books the money on
+            # the company's outstanding receipts account, which that lookup misses
+            writeoffs = payment._seek_for_lines()[2].filtered(
+                lambda l: l.account_id != payment.outstanding_account_id)
         elif self.statement_line_id:
             writeoffs = self.statement_line_id._seek_for_lines()[2].filtered(
                 lambda l: l.account_id.account_type not in ('asset_receivable', 'liability_payable'))
