@@ -30,9 +30,6 @@ bulk issue and prepaid wallets: the foundation of munipay.
         'wizard/munipay_bulk_issue_views.xml',
         'views/munipay_menus.xml',
     ],
-    'demo': [
-        'demo/munipay_demo.xml',
-    ],
     'assets': {
         'web.assets_tests': [
             'munipay_base/static/tests/tours/*.js',

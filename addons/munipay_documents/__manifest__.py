@@ -34,9 +34,6 @@ page and a back-office scan-to-verify wizard.
         'wizard/munipay_receipt_void_views.xml',
         'views/munipay_documents_menus.xml',
     ],
-    'demo': [
-        'demo/munipay_documents_demo.xml',
-    ],
     'assets': {
         'web.report_assets_common': [
             'munipay_documents/static/src/scss/munipay_documents.scss',

@@ -1,4 +1,4 @@
-from odoo import _, api, models, Command
+from odoo import _, models, Command
 from odoo.exceptions import UserError
 
 
@@ -109,12 +109,3 @@ class MunipayPaymentOrder(models.Model):
         })
         move._post(soft=False)
         move.line_ids._munipay_reconcile_with_originals()
-
-    @api.model
-    def _munipay_demo_settle(self, paid_ids, cancelled_ids):
-        """Demo data: pay some orders at the cash desk, cancel others."""
-        for order in self.browse(paid_ids):
-            journal = order.company_id.munipay_collection_journal_id or self.env['account.journal'].search([
-                *self.env['account.journal']._check_company_domain(order.company_id), ('type', '=', 'bank')], limit=1)
-            order._munipay_pay(journal, payment_date=order.date_notified or order.date_issue)
-        self.browse(cancelled_ids)._munipay_cancel(_("Registration withdrawn by the applicant."))

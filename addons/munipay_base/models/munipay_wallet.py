@@ -139,15 +139,6 @@ class MunipayWallet(models.Model):
             if not wallet.pan.isdigit() or _luhn_digit(wallet.pan[:-1]) != wallet.pan[-1]:
                 raise ValidationError(_("Personal access number %s is not valid.", wallet.pan))
 
-    @api.model
-    def _munipay_demo_topup(self, wallet_ids):
-        """Demo data: top the wallets up in cash and use a few meals."""
-        for wallet in self.browse(wallet_ids):
-            journal = self.env['account.journal'].search([
-                *self.env['account.journal']._check_company_domain(wallet.company_id), ('type', '=', 'cash')], limit=1)
-            wallet._munipay_credit(50.0, journal.default_account_id, _("Top-up at the municipal office"))
-            wallet._munipay_charge(wallet.currency_id.round(wallet.service_fee_type_id.amount * 3), _("Three school meals"))
-
     def action_open_operation(self):
         self.ensure_one()
         return {

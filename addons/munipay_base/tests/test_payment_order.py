@@ -58,6 +58,23 @@ class TestPaymentOrder(MunipayCommon):
         self.assertTrue(order.receivable_line_id.reconciled)
         self.assertBalanced()
 
+    def test_discount_paid_through_a_payment_method_without_outstanding_account(self):
+        """The Italian, German and Polish charts leave the journals' payment methods without
+        an outstanding account: the money is booked on the company's outstanding receipts
+        account. Paid inside the window, the order is paid, not cancelled as written off."""
+        self.bank_journal.inbound_payment_method_line_ids.payment_account_id = False
+        order = self.make_order(self.fee_fine, date_notified=fields.Date.today())
+        payment = order._munipay_pay(self.bank_journal)
+        self.assertEqual(payment.amount, 42.9)
+        money = payment.move_id.line_ids.filtered(lambda l: l.account_id == payment.outstanding_account_id)
+        self.assertEqual((money.debit, money.account_id.account_type), (42.9, 'asset_current'))
+        discount = payment.move_id.line_ids.filtered(lambda l: l.account_id == self.discount_account)
+        self.assertEqual((discount.debit, discount.munipay_discount_order_id), (12.6, order))
+        self.assertEqual(order.state, 'paid')
+        self.assertEqual((order.amount_paid, order.amount_written_off), (42.9, 12.6))
+        self.assertTrue(order.receivable_line_id.reconciled)
+        self.assertBalanced()
+
     def test_discount_not_offered_after_window(self):
         order = self.make_order(self.fee_fine, date_notified=self.days_ago(20))
         wizard = self.env['account.payment.register'].with_context(

@@ -1,0 +1,87 @@
+from odoo import Command, api, models
+
+# Odoo's localisations create their own demo companies ("IT Company", ...) with a
+# furniture shop's invoices; the municipalities replace them in the demo.
+LOCALISATION_DEMO_COMPANIES = ('base.demo_company_it', 'base.demo_company_de', 'base.demo_company_pl')
+
+
+class MunipayDemo(models.AbstractModel):
+    _name = 'munipay.demo'
+    _description = "munipay demo municipalities"
+
+    @api.model
+    def _install_languages(self, codes):
+        """Activate the languages and load their translations, as Settings > Languages does."""
+        langs = self.env['res.lang'].with_context(active_test=False).search([('code', 'in', codes)])
+        self.env['base.language.install'].create({'lang_ids': [Command.set(langs.ids)]}).lang_install()
+
+    @api.model
+    def _set_up_municipality(self, company_id, template_code, bank_account_id, qr_standard):
+        """Give a new company its country's chart of accounts, then munipay's settings
+        and the collection account."""
+        company = self.env['res.company'].browse(company_id)
+        bank_account = self.env['res.partner.bank'].browse(bank_account_id)
+        # What Odoo 18 itself does for a company created while modules are being installed
+        # (res.company.create, for branches). try_loading() would only add a warning that
+        # the registry is not fully loaded yet, which is always so while demo data loads;
+        # the localisations whose charts are loaded here are dependencies, loaded before.
+        self.env['account.chart.template']._load(template_code, company, install_demo=False)
+        company._munipay_ensure_setup()
+        bank_journal = self.env['account.journal'].search([
+            *self.env['account.journal']._check_company_domain(company), ('type', '=', 'bank')], limit=1)
+        bank_journal.bank_account_id = bank_account
+        layout = self.env.ref('web.external_layout_standard', raise_if_not_found=False)
+        company.write({
+            # a municipality's fees, fines and taxes are outside VAT: new fee products get no sales tax
+            'account_sale_tax_id': False,
+            'munipay_bank_account_id': bank_account.id,
+            'munipay_qr_standard': qr_standard,
+            'paperformat_id': self.env.ref('base.paperformat_euro').id,  # A4
+            'external_report_layout_id': layout.id if layout else False,
+        })
+        company.resource_calendar_id.tz = company.partner_id.tz
+
+    @api.model
+    def _set_income_account(self, product_ids, company_id, account_template_id):
+        """The fee products' income account: an account of the company's chart, by its id in the template."""
+        company = self.env['res.company'].browse(company_id)
+        account = self.env['account.chart.template'].with_company(company).ref(account_template_id)
+        self.env['product.product'].browse(product_ids).with_company(company).property_account_income_id = account
+
+    @api.model
+    def _pay(self, order_ids, journal_type):
+        """Collect the orders on the day they were notified, at the cash desk or by bank transfer."""
+        for order in self.env['munipay.payment.order'].browse(order_ids):
+            journal = self.env['account.journal'].search([
+                *self.env['account.journal']._check_company_domain(order.company_id), ('type', '=', journal_type)],
+                limit=1)
+            order._munipay_pay(journal, payment_date=order.date_notified or order.date_issue)
+
+    @api.model
+    def _cancel(self, order_ids, reason):
+        self.env['munipay.payment.order'].browse(order_ids)._munipay_cancel(reason)
+
+    @api.model
+    def _top_up(self, wallet_ids, amount, label, meals, meal_label):
+        """Top the wallets up in cash, then use a few meals."""
+        for wallet in self.env['munipay.wallet'].browse(wallet_ids):
+            journal = self.env['account.journal'].search([
+                *self.env['account.journal']._check_company_domain(wallet.company_id), ('type', '=', 'cash')], limit=1)
+            wallet._munipay_credit(amount, journal.default_account_id, label)
+            wallet._munipay_charge(wallet.currency_id.round(wallet.service_fee_type_id.amount * meals), meal_label)
+
+    @api.model
+    def _finish(self, company_ids, default_company_id):
+        """The administrator works for the municipalities; Odoo's own localisation
+        demo companies are archived so that the company switcher shows only them."""
+        companies = self.env['res.company'].browse(company_ids)
+        default_company = self.env['res.company'].browse(default_company_id)
+        self.env.ref('base.user_admin').write({
+            'company_ids': [Command.link(company.id) for company in companies],
+            'company_id': default_company.id,
+        })
+        for xmlid in LOCALISATION_DEMO_COMPANIES:
+            company = self.env.ref(xmlid, raise_if_not_found=False)
+            if company and not self.env['res.users'].with_context(active_test=False).search_count(
+                    [('company_id', '=', company.id)], limit=1):
+                company.active = False
