@@ -1,6 +1,6 @@
 import psycopg2.errors
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 
@@ -43,10 +43,16 @@ class MunipayPaymentOrder(models.Model):
         self._munipay_check_payable()
         # opening the wizard books nothing: surcharge steps are booked by their daily
         # job on the day they start, or by a channel's payment (_munipay_pay)
-        lines = self.sudo()._munipay_open_lines()
         journal = self.company_id[:1].munipay_collection_journal_id
+        return self._munipay_payment_wizard_action(
+            _("Register Payment"), self.sudo()._munipay_open_lines(), ' '.join(self.mapped('payment_reference')),
+            default_group_payment=True, **({'default_journal_id': journal.id} if journal else {}))
+
+    @api.model
+    def _munipay_payment_wizard_action(self, title, lines, communication, **context):
+        """Odoo's own payment wizard on ``lines``; the user comes back to the order."""
         return {
-            'name': _("Register Payment"),
+            'name': title,
             'type': 'ir.actions.act_window',
             'res_model': 'account.payment.register',
             'view_mode': 'form',
@@ -54,10 +60,9 @@ class MunipayPaymentOrder(models.Model):
             'context': {
                 'active_model': 'account.move.line',
                 'active_ids': lines.ids,
-                'default_communication': ' '.join(self.mapped('payment_reference')),
-                'default_group_payment': True,
+                'default_communication': communication,
                 'dont_redirect_to_payments': True,
-                **({'default_journal_id': journal.id} if journal else {}),
+                **context,
             },
         }
 
@@ -162,16 +167,5 @@ class MunipayPaymentOrder(models.Model):
         lines = self.sudo().refund_line_ids.filtered(lambda l: not l.reconciled)
         if not lines:
             raise UserError(_("Payment order %s has no credit left to refund.", self.name))
-        return {
-            'name': _("Refund"),
-            'type': 'ir.actions.act_window',
-            'res_model': 'account.payment.register',
-            'view_mode': 'form',
-            'target': 'new',
-            'context': {
-                'active_model': 'account.move.line',
-                'active_ids': lines.ids,
-                'default_communication': _("Refund %s", self.payment_reference or self.name),
-                'dont_redirect_to_payments': True,
-            },
-        }
+        return self._munipay_payment_wizard_action(
+            _("Refund"), lines, _("Refund %s", self.payment_reference or self.name))

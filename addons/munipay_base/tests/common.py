@@ -1,6 +1,8 @@
 from datetime import date, timedelta
 
-from odoo import Command, fields
+from odoo import Command, SUPERUSER_ID, api, fields
+from odoo.modules.registry import Registry
+from odoo.tests import BaseCase, get_db_name
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 
@@ -73,3 +75,46 @@ class MunipayCommon(AccountTestInvoicingCommon):
     @staticmethod
     def a_monday():
         return date(2026, 3, 2)
+
+
+class CommittedCursorsCase(BaseCase):
+    """Tests of concurrent transactions: each cursor commits for real, as two desks do."""
+
+    def setUp(self):
+        super().setUp()
+        self.registry = Registry(get_db_name())
+        self.cursors = []
+
+    def tearDown(self):
+        for cr in self.cursors:
+            cr.rollback()
+            cr.close()
+        super().tearDown()
+
+    def env_on_new_cursor(self):
+        cr = self.registry.cursor()
+        self.cursors.append(cr)
+        return api.Environment(cr, SUPERUSER_ID, {})
+
+    def committed_fee_type(self, env, name, amount, **vals):
+        """The main company (set up for munipay) and a new fee type of it."""
+        company = env.ref('base.main_company')
+        company._munipay_ensure_setup()
+        if not (company.munipay_journal_id and company.munipay_wallet_account_id):
+            self.skipTest("the main company has no chart of accounts")
+        product = env['product.product'].create({'name': name, 'type': 'service', 'taxes_id': [(5,)]})
+        return company, env['munipay.fee.type'].create({
+            'name': name, 'code': '%s-%s' % (name, product.id), 'product_id': product.id, 'amount': amount,
+            'company_id': company.id, **vals})
+
+    def committed_joint_pair(self, env, name, amount, payer_names):
+        """Two issued orders of one joint debt, and the company's bank journal."""
+        company, fee = self.committed_fee_type(env, name, amount)
+        Order = env['munipay.payment.order']
+        orders = Order.create([{
+            'partner_id': env['res.partner'].create({'name': payer}).id, 'fee_type_id': fee.id,
+            'company_id': company.id, 'line_ids': Order._munipay_lines_for_fee_type(fee)} for payer in payer_names])
+        orders[0].joint_order_ids = orders[1]
+        orders.action_issue()
+        journal = env['account.journal'].search([('company_id', '=', company.id), ('type', '=', 'bank')], limit=1)
+        return company, orders, journal

@@ -5,13 +5,12 @@ from datetime import date, timedelta
 
 import psycopg2.errors
 
-from odoo import SUPERUSER_ID, api, fields
+from odoo import fields
 from odoo.exceptions import UserError, ValidationError
-from odoo.modules.registry import Registry
-from odoo.tests import BaseCase, get_db_name, tagged
+from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .common import MunipayCommon
+from .common import CommittedCursorsCase, MunipayCommon
 
 
 @tagged('post_install', '-at_install')
@@ -568,45 +567,15 @@ class TestAdversarial(MunipayCommon):
 
 
 @tagged('post_install', '-at_install')
-class TestAdversarialConcurrency(BaseCase):
+class TestAdversarialConcurrency(CommittedCursorsCase):
     """Two committed transactions pay the two orders of one joint debt."""
 
-    def setUp(self):
-        super().setUp()
-        self.registry = Registry(get_db_name())
-        self.cursors = []
-
-    def tearDown(self):
-        for cr in self.cursors:
-            cr.rollback()
-            cr.close()
-        super().tearDown()
-
-    def new_env(self):
-        cr = self.registry.cursor()
-        self.cursors.append(cr)
-        return api.Environment(cr, SUPERUSER_ID, {})
-
     def test_joint_debtors_paid_by_two_channels_at_once(self):
-        env = self.new_env()
-        company = env.ref('base.main_company')
-        company._munipay_ensure_setup()
-        if not company.munipay_journal_id:
-            self.skipTest("the main company has no chart of accounts")
-        product = env['product.product'].create({'name': 'Joint fine', 'type': 'service', 'taxes_id': [(5,)]})
-        fee = env['munipay.fee.type'].create({'name': 'Joint fine', 'code': 'JF-%s' % product.id,
-                                              'product_id': product.id, 'amount': 30.0, 'company_id': company.id})
-        Order = env['munipay.payment.order']
-        orders = Order.create([{
-            'partner_id': env['res.partner'].create({'name': name}).id, 'fee_type_id': fee.id,
-            'company_id': company.id, 'line_ids': Order._munipay_lines_for_fee_type(fee)}
-            for name in ('Joint A', 'Joint B')])
-        orders[0].joint_order_ids = orders[1]
-        orders.action_issue()
-        journal = env['account.journal'].search([('company_id', '=', company.id), ('type', '=', 'bank')], limit=1)
+        env = self.env_on_new_cursor()
+        company, orders, journal = self.committed_joint_pair(env, 'Joint fine', 30.0, ['Joint A', 'Joint B'])
         env.cr.commit()
 
-        env_a, env_b = self.new_env(), self.new_env()
+        env_a, env_b = self.env_on_new_cursor(), self.env_on_new_cursor()
         order_b = env_b['munipay.payment.order'].browse(orders[1].id)
         self.assertEqual(order_b.state, 'issued')  # b's snapshot: before a pays
         env_a['munipay.payment.order'].browse(orders[0].id)._munipay_pay(env_a['account.journal'].browse(journal.id))
@@ -621,7 +590,7 @@ class TestAdversarialConcurrency(BaseCase):
         # the bank had already moved b's money: it is kept and flagged, never a second settlement
         order_b._munipay_pay(env_b['account.journal'].browse(journal.id), amount=30.0, external=True)
         env_b.cr.commit()
-        check = self.new_env()['munipay.payment.order'].browse(orders.ids)
+        check = self.env_on_new_cursor()['munipay.payment.order'].browse(orders.ids)
         self.assertEqual(check.mapped('state'), ['paid', 'cancelled'])
         self.assertTrue(check[1].needs_refund)
         self.assertEqual(check[0].amount_paid + check[1].amount_paid, 30.0)
@@ -631,25 +600,11 @@ class TestAdversarialConcurrency(BaseCase):
     def test_stale_snapshot_cannot_settle_a_cancelled_joint_order(self):
         """b read the group before a's payment committed; b then pays B with its old
         snapshot: the database must refuse (serialisation) rather than settle twice."""
-        env = self.new_env()
-        company = env.ref('base.main_company')
-        company._munipay_ensure_setup()
-        if not company.munipay_journal_id:
-            self.skipTest("the main company has no chart of accounts")
-        product = env['product.product'].create({'name': 'Joint fee', 'type': 'service', 'taxes_id': [(5,)]})
-        fee = env['munipay.fee.type'].create({'name': 'Joint fee', 'code': 'JS-%s' % product.id,
-                                              'product_id': product.id, 'amount': 12.0, 'company_id': company.id})
-        Order = env['munipay.payment.order']
-        orders = Order.create([{
-            'partner_id': env['res.partner'].create({'name': name}).id, 'fee_type_id': fee.id,
-            'company_id': company.id, 'line_ids': Order._munipay_lines_for_fee_type(fee)}
-            for name in ('Stale A', 'Stale B')])
-        orders[0].joint_order_ids = orders[1]
-        orders.action_issue()
-        journal = env['account.journal'].search([('company_id', '=', company.id), ('type', '=', 'bank')], limit=1)
+        env = self.env_on_new_cursor()
+        company, orders, journal = self.committed_joint_pair(env, 'Joint fee', 12.0, ['Stale A', 'Stale B'])
         env.cr.commit()
 
-        env_a, env_b = self.new_env(), self.new_env()
+        env_a, env_b = self.env_on_new_cursor(), self.env_on_new_cursor()
         order_b = env_b['munipay.payment.order'].browse(orders[1].id)
         self.assertEqual(order_b.state, 'issued')  # b's snapshot starts here
         env_a['munipay.payment.order'].browse(orders[0].id)._munipay_pay(env_a['account.journal'].browse(journal.id))
@@ -657,6 +612,6 @@ class TestAdversarialConcurrency(BaseCase):
         with mute_logger('odoo.sql_db'), self.assertRaises((UserError, psycopg2.errors.SerializationFailure)):
             order_b._munipay_pay(env_b['account.journal'].browse(journal.id))
         env_b.cr.rollback()
-        check = self.new_env()['munipay.payment.order'].browse(orders.ids)
+        check = self.env_on_new_cursor()['munipay.payment.order'].browse(orders.ids)
         self.assertEqual(check.mapped('state'), ['paid', 'cancelled'])
         self.assertEqual(check[0].amount_paid + check[1].amount_paid, 12.0)

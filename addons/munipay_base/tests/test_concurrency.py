@@ -1,42 +1,15 @@
 import psycopg2.errors
 
-from odoo import api, SUPERUSER_ID
 from odoo.exceptions import UserError
-from odoo.tests import BaseCase, tagged, get_db_name
-from odoo.modules.registry import Registry
+from odoo.tests import tagged
 from odoo.tools import mute_logger
+
+from .common import CommittedCursorsCase
 
 
 @tagged('post_install', '-at_install')
-class TestConcurrentPayments(BaseCase):
+class TestConcurrentPayments(CommittedCursorsCase):
     """Two database transactions pay the same order at the same moment."""
-
-    def setUp(self):
-        super().setUp()
-        self.registry = Registry(get_db_name())
-        self.cursors = []
-
-    def tearDown(self):
-        for cr in self.cursors:
-            cr.rollback()
-            cr.close()
-        super().tearDown()
-
-    def env_on_new_cursor(self):
-        cr = self.registry.cursor()
-        self.cursors.append(cr)
-        return api.Environment(cr, SUPERUSER_ID, {})
-
-    def committed_fee_type(self, env, name, amount, **vals):
-        """The main company (set up for munipay) and a new fee type of it."""
-        company = env.ref('base.main_company')
-        company._munipay_ensure_setup()
-        if not (company.munipay_journal_id and company.munipay_wallet_account_id):
-            self.skipTest("the main company has no chart of accounts")
-        product = env['product.product'].create({'name': name, 'type': 'service', 'taxes_id': [(5,)]})
-        return company, env['munipay.fee.type'].create({
-            'name': name, 'code': '%s-%s' % (name, product.id), 'product_id': product.id, 'amount': amount,
-            'company_id': company.id, **vals})
 
     def test_two_cursors_one_settles(self):
         env = self.env_on_new_cursor()

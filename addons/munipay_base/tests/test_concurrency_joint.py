@@ -1,39 +1,17 @@
 from odoo.exceptions import UserError
-from odoo.modules.registry import Registry
-from odoo.tests import BaseCase, get_db_name, tagged
+from odoo.tests import tagged
 
-from .test_concurrency import TestConcurrentPayments
+from .common import CommittedCursorsCase
 
 
 @tagged('post_install', '-at_install')
-class TestConcurrentJointDebtors(BaseCase):
+class TestConcurrentJointDebtors(CommittedCursorsCase):
     """Two desks collect the two orders of one joint debt at the same moment."""
-
-    def setUp(self):
-        super().setUp()
-        self.registry = Registry(get_db_name())
-        self.cursors = []
-
-    def tearDown(self):
-        for cr in self.cursors:
-            cr.rollback()
-            cr.close()
-        super().tearDown()
-
-    # committed cursors, as the payment concurrency tests use them
-    env_on_new_cursor = TestConcurrentPayments.env_on_new_cursor
-    committed_fee_type = TestConcurrentPayments.committed_fee_type
 
     def test_joint_group_is_locked_as_one(self):
         env = self.env_on_new_cursor()
-        company, fee = self.committed_fee_type(env, 'Joint fine', 80.0)
-        payers = env['res.partner'].create([{'name': 'Joint Payer A'}, {'name': 'Joint Payer B'}])
-        orders = env['munipay.payment.order'].create([{
-            'partner_id': payer.id, 'fee_type_id': fee.id, 'company_id': company.id,
-            'line_ids': env['munipay.payment.order']._munipay_lines_for_fee_type(fee)} for payer in payers])
-        orders[0].joint_order_ids = orders[1]
-        orders.action_issue()
-        journal = env['account.journal'].search([('company_id', '=', company.id), ('type', '=', 'bank')], limit=1)
+        company, orders, journal = self.committed_joint_pair(env, 'Joint fine', 80.0, ['Joint Payer A', 'Joint Payer B'])
+        payers = orders.partner_id
         env.cr.commit()
 
         env_a, env_b = self.env_on_new_cursor(), self.env_on_new_cursor()
