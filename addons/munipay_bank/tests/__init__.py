@@ -1,2 +1,3 @@
 from . import test_bank_matching
 from . import test_camt_import
+from . import test_bank_adversarial
