@@ -56,3 +56,14 @@ def test_fuzzed_texts_never_crash(refs):
         text = ''.join(rng.choice(alphabet) for _j in range(rng.randint(0, 80)))
         for value in refs.candidates(text, None):
             assert value == value.strip() and value
+
+
+@pytest.mark.parametrize('text, broken', [
+    ('RF19 5390 0754 7034', True),
+    ('pay rf18539007547035 now', True),
+    ('RF18 5390 0754 7034', False),
+    ('REF 18 no reference', False),
+    ('', False),
+])
+def test_broken_rf_is_recognised(refs, text, broken):
+    assert refs.has_broken_rf(text) is broken

@@ -48,6 +48,14 @@ def rf_references(text):
     return found
 
 
+def has_broken_rf(text):
+    """Does ``text`` carry something written as an RF reference that fails its check digits?"""
+    for match in re.finditer(r'RF\s?\d{2}[\s\-]?[0-9A-Za-z]', text or '', re.IGNORECASE):
+        if not rf_references(text[match.start():]):
+            return True
+    return False
+
+
 def digit_references(text, lengths=(16, 17, 18)):
     """Runs of digits (spaces inside allowed) of the given lengths: pagoPA notice
     numbers (18) and IUVs (17, or 15 with the codes), Polish and Russian payment ids."""

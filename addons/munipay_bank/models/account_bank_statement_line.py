@@ -14,7 +14,7 @@ class AccountBankStatementLine(models.Model):
 
     munipay_match_state = fields.Selection(
         [('order', "Paid a payment order"), ('credit', "Credit to refund"), ('suspense', "Unmatched payment"),
-         ('return', "Payment returned")],
+         ('return', "Payment returned"), ('manual', "Left to the accountant")],
         string="munipay", readonly=True, copy=False, index='btree_not_null')
     munipay_order_id = fields.Many2one(
         'munipay.payment.order', string="Payment Order", readonly=True, copy=False, index='btree_not_null')
@@ -43,27 +43,35 @@ class AccountBankStatementLine(models.Model):
         """Match the selected lines now (the lines an accountant reconciled are left alone)."""
         self.check_access('write')
         self._munipay_match()
+        self._munipay_match_returns()
         return True
+
+    def action_undo_reconciliation(self):
+        # the line is open again: munipay may match it anew
+        res = super().action_undo_reconciliation()
+        self.with_context(skip_account_move_synchronization=True).write({
+            'munipay_match_state': False, 'munipay_order_id': False, 'munipay_match_note': False})
+        return res
 
     @api.model
     def _cron_munipay_match(self, batch_size=1000):
         lines = self.search(self._munipay_matchable_domain(), order='id', limit=batch_size)
         lines._munipay_match()
+        lines._munipay_match_returns()
         remaining = self.search_count(self._munipay_matchable_domain()) if len(lines) == batch_size else 0
         self.env['ir.cron']._notify_progress(done=len(lines), remaining=remaining)
         return lines
 
     @api.model
     def _munipay_matchable_domain(self):
-        return [('is_reconciled', '=', False), ('munipay_match_state', '=', False), ('amount', '>', 0),
+        return [('is_reconciled', '=', False), ('munipay_match_state', '=', False), ('amount', '!=', 0),
                 ('state', '=', 'posted'), ('company_id.munipay_bank_auto_match', '=', True)]
 
     # ------------------------------------------------------------------ matching
 
     def _munipay_matchable(self):
         return self.filtered(lambda l: not l.is_reconciled and not l.munipay_match_state and l.state == 'posted'
-                             and l.currency_id.compare_amounts(l.amount, 0) > 0 and not l.foreign_currency_id
-                             and l.currency_id == l.company_id.currency_id)
+                             and l.currency_id.compare_amounts(l.amount, 0) > 0)
 
     def _munipay_texts(self):
         self.ensure_one()
@@ -97,6 +105,7 @@ class AccountBankStatementLine(models.Model):
             found = [o for o in orders if o.company_id == line.company_id
                      and (o.payment_reference in texts[line] or o.name in texts[line])]
             if len(found) != 1:
+                line._munipay_leave(_("A returned transfer that names no single payment order."))
                 continue
             order = found[0]
             original = order.ledger_line_ids.matched_credit_ids.credit_move_id.filtered(
@@ -105,7 +114,17 @@ class AccountBankStatementLine(models.Model):
             if original:
                 order._munipay_return_statement_line(line, original)
                 returned[line] = order
+            else:
+                line._munipay_leave(_("Returns a payment of %s that no bank transfer of that amount paid: "
+                                      "match it by hand.", order.name))
         return returned
+
+    def _munipay_leave(self, reason):
+        """Left to the accountant, said once (the matching job moves on)."""
+        self.with_context(skip_account_move_synchronization=True).write({
+            'munipay_match_state': 'manual', 'munipay_match_note': reason[:250]})
+        for line in self:
+            line._munipay_tell_officer(reason)
 
     def _munipay_find_orders(self):
         """({line: (order, note)}, {line: reason}), candidates found in bulk: first by
@@ -115,20 +134,36 @@ class AccountBankStatementLine(models.Model):
         lines = self.sudo()._munipay_matchable()
         if not lines:
             return {}, {}
+        suspense = {}
+        foreign = lines.filtered(lambda l: l.foreign_currency_id or l.currency_id != l.company_id.currency_id)
+        for line in foreign:
+            suspense[line] = _("The transfer is in another currency than the payment orders: match it by hand.")
+        lines -= foreign
         Order = self.env['munipay.payment.order'].sudo()
         texts = {line: statement_refs.candidates(*line._munipay_texts()) for line in lines}
         values = {value for found in texts.values() for value in found}
         by_value = defaultdict(lambda: Order)
         if values:
+            # every company's orders: a reference of another company must not fall
+            # through to the payer-and-amount guess
             for order in Order.search(['|', ('payment_reference', 'in', list(values)), ('name', 'in', list(values)),
-                                       ('company_id', 'in', lines.company_id.ids), ('state', '!=', 'draft')]):
+                                       ('state', '!=', 'draft')]):
                 by_value[order.payment_reference] |= order
                 by_value[order.name] |= order
-        matches, suspense, unmatched = {}, {}, self.env['account.bank.statement.line']
+        matches, unmatched = {}, self.env['account.bank.statement.line']
         for line in lines:
-            found = Order
+            named = Order
             for value in texts[line]:
-                found |= by_value.get(value, Order).filtered(lambda o, c=line.company_id: o.company_id == c)
+                named |= by_value.get(value, Order)
+            found = named.filtered(lambda o, c=line.company_id: o.company_id == c)
+            if named and not found:
+                suspense[line] = _("The transfer names a payment order of another company (%s).",
+                                   ", ".join(named.mapped('name')))
+                continue
+            if not found and statement_refs.has_broken_rf(' '.join(t for t in line._munipay_texts() if t)):
+                suspense[line] = _("The transfer carries a creditor reference with wrong check digits: "
+                                   "never a guess.")
+                continue
             if len(found) == 1:
                 matches[line] = (found, _("Reference %s", found.payment_reference))
             elif len(found) > 1:
@@ -201,6 +236,11 @@ class AccountBankStatementLine(models.Model):
         })
         self.with_context(skip_account_move_synchronization=True).write({
             'munipay_match_state': 'suspense', 'munipay_match_note': reason[:250]})
+        self._munipay_tell_officer(reason)
+
+    def _munipay_tell_officer(self, reason):
+        self.ensure_one()
+        company = self.company_id
         user = company.munipay_suspense_user_id or self.env.ref('base.user_admin', raise_if_not_found=False) \
             or self.env.user
         self.move_id.activity_schedule(

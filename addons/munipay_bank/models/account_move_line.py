@@ -30,6 +30,11 @@ class AccountMoveLine(models.Model):
             raise UserError(_("This unmatched payment has already been assigned or returned."))
         if not item.partner_id:
             raise UserError(_("Set the sender (partner) of this payment before returning it."))
+        prepared = self.env['account.payment'].search([('munipay_suspense_line_id', '=', item.id),
+                                                        ('state', '!=', 'canceled')], limit=1)
+        if prepared:
+            return {'type': 'ir.actions.act_window', 'res_model': 'account.payment', 'res_id': prepared.id,
+                    'view_mode': 'form'}
         st_line = item.move_id.statement_line_id
         payment = self.env['account.payment'].create({
             'payment_type': 'outbound',

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import _, fields, models
+from odoo.exceptions import UserError
 
 
 class AccountPayment(models.Model):
@@ -9,6 +10,10 @@ class AccountPayment(models.Model):
         index='btree_not_null')
 
     def action_post(self):
+        for payment in self.filtered('munipay_suspense_line_id'):
+            if payment.munipay_suspense_line_id.reconciled:
+                raise UserError(_("The unmatched payment %s was assigned or returned meanwhile: this return would "
+                                  "pay it out twice.", payment.munipay_suspense_line_id.name))
         res = super().action_post()
         for payment in self.filtered('munipay_suspense_line_id'):
             item = payment.munipay_suspense_line_id

@@ -56,6 +56,10 @@ class MunipayPaymentOrder(models.Model):
             # an order's entry may be a batch entry of thousands of items: nothing of it
             # changes but reconciliation, so Odoo's invoice synchronisation is skipped
             self.env['account.move.line'].with_context(skip_invoice_sync=True)._reconcile_plan(plan)
+            for order, st_line, _note in matches:
+                if order.sudo().refund_line_ids & st_line.sudo().move_id.line_ids:
+                    # a joint debtor paid the same debt in this batch: this money is a credit
+                    st_line.sudo().with_context(skip_account_move_synchronization=True).munipay_match_state = 'credit'
         for order, suspense, st_line in credits:
             order._munipay_flag_refund(suspense, _(
                 "A bank transfer of %(amount)s (%(line)s) arrived for this order, which is %(state)s: it is kept "
@@ -93,6 +97,10 @@ class MunipayPaymentOrder(models.Model):
         amount = -item.amount_residual
         if not item.munipay_suspense or item.reconciled or order.currency_id.compare_amounts(amount, 0) <= 0:
             raise UserError(_("This unmatched payment has already been assigned or returned."))
+        if self.env['account.payment'].sudo().search_count([('munipay_suspense_line_id', '=', item.id),
+                                                            ('state', '!=', 'canceled')]):
+            raise UserError(_("A return of this payment to its sender is prepared: cancel it before assigning "
+                              "the payment to an order."))
         if item.company_id != order.company_id:
             raise UserError(_("The payment and order %s belong to different companies.", order.name))
         if order.state == 'issued':

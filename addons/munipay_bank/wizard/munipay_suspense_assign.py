@@ -15,5 +15,8 @@ class MunipaySuspenseAssign(models.TransientModel):
 
     def action_confirm(self):
         self.ensure_one()
+        # the user's own rights (and companies) on both sides, before munipay books as superuser
+        self.line_id.check_access('read')
+        self.order_id.check_access('write')
         self.order_id._munipay_settle_suspense_item(self.line_id)
         return {'type': 'ir.actions.act_window_close'}
