@@ -19,15 +19,6 @@ class ResCompany(models.Model):
         """The suspense account, created on first use (a reconcilable current liability)."""
         self.ensure_one()
         if not self.munipay_suspense_account_id:
-            Account = self.env['account.account'].sudo().with_company(self)
-            code = 'MPS001'
-            while Account.search_count([('code', '=', code), *Account._check_company_domain(self)], limit=1):
-                code = 'MPS%03d' % (int(code[3:]) + 1)
-            self.sudo().munipay_suspense_account_id = Account.create({
-                'name': _("Unmatched payments (munipay)"),
-                'code': code,
-                'account_type': 'liability_current',
-                'reconcile': True,
-                'company_ids': [(6, 0, self.ids)],
-            })
+            self.sudo().munipay_suspense_account_id = self._munipay_create_account(
+                'MPS', _("Unmatched payments (munipay)"), 'liability_current', reconcile=True)
         return self.munipay_suspense_account_id

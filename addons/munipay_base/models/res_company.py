@@ -50,16 +50,21 @@ class ResCompany(models.Model):
                 company.write(vals)
 
     def _munipay_create_wallet_account(self):
+        return self._munipay_create_account('MPW', _("Prepaid wallets"), 'liability_current', reconcile=False)
+
+    def _munipay_create_account(self, prefix, name, account_type, reconcile):
+        """A munipay account of the company, on the first free code PREFIX001, PREFIX002…"""
         self.ensure_one()
-        Account = self.env['account.account'].with_company(self)
-        code = 'MPW001'
-        while Account.search_count([('code', '=', code), *Account._check_company_domain(self)], limit=1):
-            code = 'MPW%03d' % (int(code[3:]) + 1)
+        Account = self.env['account.account'].sudo().with_company(self)
+        number = 1
+        while Account.search_count([('code', '=', '%s%03d' % (prefix, number)), *Account._check_company_domain(self)],
+                                   limit=1):
+            number += 1
         return Account.create({
-            'name': _("Prepaid wallets"),
-            'code': code,
-            'account_type': 'liability_current',
-            'reconcile': False,
+            'name': name,
+            'code': '%s%03d' % (prefix, number),
+            'account_type': account_type,
+            'reconcile': reconcile,
             'company_ids': [(6, 0, self.ids)],
         })
 
