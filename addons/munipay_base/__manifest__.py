@@ -29,6 +29,7 @@ bulk issue and prepaid wallets: the foundation of munipay.
         'wizard/munipay_wallet_operation_views.xml',
         'wizard/munipay_bulk_issue_views.xml',
         'views/munipay_menus.xml',
+        'report/munipay_collection_report_views.xml',
     ],
     'assets': {
         'web.assets_tests': [

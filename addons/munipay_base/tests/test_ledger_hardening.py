@@ -362,3 +362,20 @@ class TestLedgerHardening(MunipayCommon):
         result = wizard.action_create_payments()
         self.assertIs(result, True, "no redirection to the technical payment record")
         self.assertEqual((order.state, order.amount_paid), ('paid', 22.21))
+
+    def test_20_collections_report_counts_money_by_channel(self):
+        card = self.make_order()
+        fine = self.make_order(self.fee_fine, partner=self.payer_2, date_notified=self.days_ago(1))
+        credited = self.make_order(amount=50.0)
+        card._munipay_pay(self.bank_journal)
+        fine._munipay_pay(self.company.munipay_collection_journal_id)  # cash desk, inside the window
+        credited.action_cancel("Withdrawn")
+        self.env.flush_all()
+        rows = self.env['munipay.collection.report'].search([('order_id', 'in', (card | fine | credited).ids)])
+        self.assertEqual({(r.order_id, r.channel, r.amount) for r in rows},
+                         {(card, 'bank', 22.21), (fine, 'cash', 42.9)},
+                         "money only: the discount and the credit note are no collection")
+        self.assertEqual(rows.filtered(lambda r: r.order_id == fine).fee_type_id, self.fee_fine)
+        totals = self.env['munipay.collection.report']._read_group(
+            [('order_id', 'in', (card | fine).ids)], ['channel'], ['amount:sum'])
+        self.assertEqual(dict(totals), {'bank': 22.21, 'cash': 42.9})
