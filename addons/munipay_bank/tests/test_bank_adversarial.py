@@ -65,13 +65,6 @@ class TestBankAdversarial(MunipayCommon):
         order.with_company(company).action_issue()
         return other, order
 
-    def joint_pair(self, fee=None, **vals):
-        order_a = self.make_order(fee, issue=False, **vals)
-        order_b = self.make_order(fee, partner=self.payer_2, issue=False, **vals)
-        order_a.joint_order_ids = order_b
-        (order_a | order_b).action_issue()
-        return order_a, order_b
-
     def suspense_item(self, line):
         return line.move_id.line_ids.filtered('munipay_suspense')
 

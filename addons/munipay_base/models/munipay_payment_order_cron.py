@@ -70,39 +70,44 @@ class MunipayPaymentOrder(models.Model):
         return {company: self._munipay_company_today(company) for company in self.env['res.company'].sudo().search([])}
 
     @api.model
-    def _cron_book_surcharges(self, batch_size=1000):
-        """Book each surcharge step of the issued orders on the day it starts."""
+    def _munipay_cron_batch(self, domain_for, order, batch_size):
+        """The first ``batch_size`` orders matching ``domain_for(today)`` in each
+        company's own day, and the per-company domains to count what is left."""
+        domains = [domain_for(today) + [('company_id', '=', company.id)]
+                   for company, today in self._munipay_companies_today().items()]
         orders = self.browse()
-        for company, today in self._munipay_companies_today().items():
-            orders |= self.search([
-                ('company_id', '=', company.id), ('state', '=', 'issued'), ('date_next_surcharge', '<=', today),
-            ], order='date_next_surcharge, id', limit=batch_size - len(orders))
+        for domain in domains:
             if len(orders) >= batch_size:
                 break
-        moves = self.browse()._munipay_book_surcharge_per_company(orders)
-        self._munipay_notify_progress(len(orders), [('state', '=', 'issued'), ('date_next_surcharge', '!=', False)],
-                                      'date_next_surcharge')
-        return moves
+            orders |= self.search(domain, order=order, limit=batch_size - len(orders))
+        return orders, domains
 
     @api.model
-    def _munipay_book_surcharge_per_company(self, orders):
+    def _munipay_report_progress(self, done, domains):
+        """Tell Odoo's cron runner how much is left, so it runs the job again at once."""
+        remaining = sum(self.search_count(domain) for domain in domains)
+        self.env['ir.cron']._notify_progress(done=done, remaining=remaining)
+        return remaining
+
+    @api.model
+    def _cron_book_surcharges(self, batch_size=1000):
+        """Book each surcharge step of the issued orders on the day it starts."""
+        orders, domains = self._munipay_cron_batch(
+            lambda today: [('state', '=', 'issued'), ('date_next_surcharge', '<=', today)],
+            'date_next_surcharge, id', batch_size)
         moves = self.env['account.move']
-        for company, company_orders in orders.grouped('company_id').items():
+        for company_orders in orders.grouped('company_id').values():
             moves |= company_orders._munipay_book_surcharge(company_orders._munipay_today())
+        self._munipay_report_progress(len(orders), domains)
         return moves
 
     @api.model
     def _cron_expire(self, batch_size=500):
         """Expire issued, unpaid orders past their due date whose fee type says so."""
-        orders = self.browse()
-        for company, today in self._munipay_companies_today().items():
-            orders |= self.search(self._munipay_expiry_domain(today) + [('company_id', '=', company.id)],
-                                  order='date_due, id', limit=batch_size - len(orders))
-            if len(orders) >= batch_size:
-                break
+        orders, domains = self._munipay_cron_batch(self._munipay_expiry_domain, 'date_due, id', batch_size)
         for order in orders:
             order._munipay_cancel(_("Expired: not paid by %s.", order.date_due), state='expired')
-        self._munipay_notify_progress(len(orders), [], 'expiry')
+        self._munipay_report_progress(len(orders), domains)
         return orders
 
     @api.model
@@ -111,16 +116,3 @@ class MunipayPaymentOrder(models.Model):
             ('state', '=', 'issued'), ('date_due', '<', today), ('fee_type_id.expire_after_due', '=', True),
             ('ledger_line_ids', 'not any', [('matched_credit_ids', '!=', False)]),  # partly paid: an officer decides
         ]
-
-    @api.model
-    def _munipay_notify_progress(self, done, domain, job):
-        """Tell Odoo's cron runner how much is left, so it runs the job again at once."""
-        if job == 'expiry':
-            remaining = sum(self.search_count(self._munipay_expiry_domain(today) + [('company_id', '=', company.id)])
-                            for company, today in self._munipay_companies_today().items())
-        else:
-            remaining = sum(self.search_count([('company_id', '=', company.id),
-                                               ('date_next_surcharge', '<=', today), *domain])
-                            for company, today in self._munipay_companies_today().items())
-        self.env['ir.cron']._notify_progress(done=done, remaining=remaining)
-        return remaining

@@ -52,6 +52,26 @@ class MunipayCommon(AccountTestInvoicingCommon):
             order.action_issue()
         return order
 
+    def joint_pair(self, fee=None, **vals):
+        """Two issued orders of one joint debt (the main payer's and payer 2's)."""
+        order_a = self.make_order(fee, issue=False, **vals)
+        order_b = self.make_order(fee, partner=self.payer_2, issue=False, **vals)
+        order_a.joint_order_ids = order_b
+        (order_a | order_b).action_issue()
+        return order_a, order_b
+
+    def credit_note(self, order, amount, reason='Reduced on appeal'):
+        """A posted credit note of ``amount`` on the order's invoice, reconciled with it."""
+        reversal = self.env['account.move.reversal'].with_context(
+            active_model='account.move', active_ids=order.move_id.ids).create({
+                'journal_id': order.move_id.journal_id.id, 'reason': reason})
+        credit_note = self.env['account.move'].browse(reversal.refund_moves()['res_id'])
+        credit_note.invoice_line_ids = [Command.update(credit_note.invoice_line_ids.id, {'price_unit': amount})]
+        credit_note.action_post()
+        (credit_note.line_ids | order.move_id.line_ids).filtered(
+            lambda l: l.account_id.account_type == 'asset_receivable' and not l.reconciled).reconcile()
+        return credit_note
+
     def assertBalanced(self):
         """The sum of all journal items of the company is zero."""
         self.env.flush_all()

@@ -72,13 +72,6 @@ class TestAdversarial(MunipayCommon):
         wizard.reverse_moves()
         return move.reversal_move_ids
 
-    def joint_pair(self, fee=None, **vals):
-        order_a = self.make_order(fee, issue=False, **vals)
-        order_b = self.make_order(fee, partner=self.payer_2, issue=False, **vals)
-        order_a.joint_order_ids = order_b
-        (order_a | order_b).action_issue()
-        return order_a, order_b
-
     # ------------------------------------------------------------------ undoing a payment
 
     def test_a01_reversal_wizard_on_payment_reopens_order(self):
@@ -178,14 +171,7 @@ class TestAdversarial(MunipayCommon):
         munipay what is due (60.00) and collects it: the payer must get a receipt, or
         at least the money must be flagged, never silently swallowed."""
         order = self.make_order(amount=100.0)
-        reversal = self.env['account.move.reversal'].with_context(
-            active_model='account.move', active_ids=order.move_id.ids).create({
-                'journal_id': order.move_id.journal_id.id, 'reason': 'Reduced on appeal'})
-        credit_note = self.env['account.move'].browse(reversal.refund_moves()['res_id'])
-        credit_note.invoice_line_ids.price_unit = 40.0
-        credit_note.action_post()
-        (credit_note.line_ids | order.move_id.line_ids).filtered(
-            lambda l: l.account_id == self.receivable and not l.reconciled).reconcile()
+        self.credit_note(order, 40.0, 'Reduced on appeal')
         self.assertEqual((order.state, order.get_amount_open()), ('issued', 60.0))
         order._munipay_pay(self.cash_journal)
         self.assertEqual(order.amount_paid, 60.0)

@@ -120,14 +120,7 @@ class TestLedgerHardening(MunipayCommon):
     def test_04_credit_note_and_write_off_are_not_money(self):
         order = self.make_order(amount=100.0)
         self.register_native(order.move_id, 'account.move', amount=40.0, payment_difference_handling='open')
-        reversal = self.env['account.move.reversal'].with_context(
-            active_model='account.move', active_ids=order.move_id.ids).create({
-                'journal_id': order.move_id.journal_id.id, 'reason': 'Reduced on appeal'})
-        credit_note = self.env['account.move'].browse(reversal.refund_moves()['res_id'])
-        credit_note.invoice_line_ids.price_unit = 60.0
-        credit_note.action_post()
-        (credit_note.line_ids | order.move_id.line_ids).filtered(
-            lambda l: l.account_id == self.receivable and not l.reconciled).reconcile()
+        self.credit_note(order, 60.0, 'Reduced on appeal')
         self.assertTrue(order.receivable_line_id.reconciled)
         self.assertEqual(order.state, 'paid', "the credit note reduced the debt to the 40 that were paid")
         self.assertEqual((order.amount_paid, order.amount_written_off), (40.0, 60.0))
