@@ -8,6 +8,8 @@ what a municipality's bank delivers: 80 % with an RF reference (half of them
 spaced and in lower case), 10 % naming the order number, 5 % with only the
 payer's IBAN and the amount, 5 % that match nothing (suspense).
 """
+import cProfile
+import os
 import random
 import sys
 import time
@@ -73,6 +75,8 @@ def main(db, n_orders, n_lines, batch=1000, issue_batch=5000):
         cr.commit()
         line_ids = statement_lines.ids
 
+    # MUNIPAY_BENCH_PROFILE=<file>: cProfile statistics of booking the first batch
+    profile = cProfile.Profile() if os.environ.get('MUNIPAY_BENCH_PROFILE') else None
     find_seconds = book_seconds = 0.0
     counts = {'order': 0, 'suspense': 0}
     for first in range(0, len(line_ids), batch):
@@ -82,10 +86,15 @@ def main(db, n_orders, n_lines, batch=1000, issue_batch=5000):
             t0 = time.perf_counter()
             matches, suspense = lines._munipay_find_orders()
             t1 = time.perf_counter()
+            if profile and not first:
+                profile.enable()
             lines._munipay_book(matches, suspense)
             env.flush_all()
             cr.commit()
             t2 = time.perf_counter()
+            if profile and not first:
+                profile.disable()
+                profile.dump_stats(os.environ['MUNIPAY_BENCH_PROFILE'])
             find_seconds += t1 - t0
             book_seconds += t2 - t1
             counts['order'] += len(matches)
@@ -108,6 +117,5 @@ def main(db, n_orders, n_lines, batch=1000, issue_batch=5000):
 
 
 if __name__ == '__main__':
-    import os
     args = [int(a) for a in sys.argv[1:]]
     main(os.environ['MUNIPAY_BENCH_DB'], *(args or [100000, 10000]))

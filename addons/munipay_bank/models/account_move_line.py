@@ -9,6 +9,20 @@ class AccountMoveLine(models.Model):
         string="Unmatched Payment", readonly=True, copy=False, index=True,
         help="A bank transfer that matched no payment order, waiting on the unmatched payments account.")
 
+    def _munipay_rebook_counterpart(self, account=None, partner=None, **extra):
+        """Move statement lines' open counterparts to ``account`` (and ``partner``) in
+        one write. Only account and partner change, never an amount, so the entries
+        stay balanced and Odoo's per-write balance check, invoice synchronisation and
+        item-by-item change log are skipped: on a statement of thousands of lines
+        they cost more than the booking itself. Lock dates are still checked."""
+        vals = dict(extra)
+        if account is not None:
+            vals['account_id'] = account.id
+        if partner is not None:
+            vals['partner_id'] = partner.id
+        self.with_context(skip_account_move_synchronization=True, skip_invoice_sync=True,
+                          check_move_validity=False, tracking_disable=True).write(vals)
+
     def action_munipay_assign(self):
         self.ensure_one()
         return {

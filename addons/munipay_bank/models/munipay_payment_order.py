@@ -27,21 +27,36 @@ class MunipayPaymentOrder(models.Model):
     def _munipay_settle_statement_lines(self, matches):
         """:meth:`_munipay_settle_statement_line` for many ``(order, line, note)`` at
         once: one lock, one reconciliation, one synchronisation of the orders."""
-        orders = self.browse().union(*(order for order, _line, _note in matches))
+        orders = self.browse().union(*(order for order, _line, _note in matches)).sudo()
         if not orders:
             return
         orders._munipay_lock()
+        st_lines = self.env['account.bank.statement.line'].union(*(line for _order, line, _note in matches)).sudo()
+        # the records come one by one: read them as one batch (one query per field,
+        # not one per line)
+        matches = [(order.sudo().with_prefetch(orders._prefetch_ids), line.sudo().with_prefetch(st_lines._prefetch_ids),
+                    note) for order, line, note in matches]
         for date, dated in _group_by_date(matches).items():
             self.browse().union(*dated).sudo().filtered(lambda o: o.state == 'issued')._munipay_book_surcharge(date)
-        plan, credits = [], []
+        by_account = defaultdict(lambda: self.env['account.move.line'])
+        by_partner = defaultdict(lambda: self.env['account.move.line'])
+        booked = []
         for order, st_line, note in matches:
-            order, st_line = order.sudo(), st_line.sudo()
             _liquidity, suspense, _other = st_line.with_context(skip_account_move_synchronization=True)._seek_for_lines()
             if len(suspense) != 1:
                 raise UserError(_("Statement line %s is already reconciled.", st_line.display_name))
             partner = order.partner_id.commercial_partner_id
-            suspense.with_context(skip_account_move_synchronization=True).write({
-                'account_id': order.receivable_line_id.account_id.id, 'partner_id': partner.id})
+            by_account[order.receivable_line_id.account_id] |= suspense
+            by_partner[partner] |= suspense
+            booked.append((order, st_line, note, suspense, partner))
+        # the account in one write per account; the payers (one each) after it
+        all_counterparts = self.env['account.move.line'].union(*by_account.values())
+        for account, lines in by_account.items():
+            lines.with_prefetch(all_counterparts._prefetch_ids)._munipay_rebook_counterpart(account)
+        for partner, lines in by_partner.items():
+            lines.with_prefetch(all_counterparts._prefetch_ids)._munipay_rebook_counterpart(partner=partner)
+        plan, credits = [], []
+        for order, st_line, note, suspense, partner in booked:
             st_line.with_context(skip_account_move_synchronization=True).write({
                 'partner_id': st_line.partner_id.id or partner.id,
                 'munipay_order_id': order.id,
@@ -56,10 +71,10 @@ class MunipayPaymentOrder(models.Model):
             # an order's entry may be a batch entry of thousands of items: nothing of it
             # changes but reconciliation, so Odoo's invoice synchronisation is skipped
             self.env['account.move.line'].with_context(skip_invoice_sync=True)._reconcile_plan(plan)
-            for order, st_line, _note in matches:
-                if order.sudo().refund_line_ids & st_line.sudo().move_id.line_ids:
+            for order, st_line, _note, suspense, _partner in booked:
+                if order.refund_line_ids & suspense:
                     # a joint debtor paid the same debt in this batch: this money is a credit
-                    st_line.sudo().with_context(skip_account_move_synchronization=True).munipay_match_state = 'credit'
+                    st_line.with_context(skip_account_move_synchronization=True).munipay_match_state = 'credit'
         for order, suspense, st_line in credits:
             order._munipay_flag_refund(suspense, _(
                 "A bank transfer of %(amount)s (%(line)s) arrived for this order, which is %(state)s: it is kept "

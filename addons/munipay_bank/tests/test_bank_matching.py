@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
@@ -119,10 +121,11 @@ class TestBankMatching(MunipayCommon):
         self.assertEqual((pending.munipay_match_state, order.state), ('order', 'paid'))
 
     def test_batch_orders_matched_in_bulk(self):
+        payers = [self.payer, self.payer_2] * 3
         orders = self.env['munipay.payment.order'].create([{
-            'partner_id': self.payer.id, 'fee_type_id': self.fee_card.id,
+            'partner_id': payer.id, 'fee_type_id': self.fee_card.id,
             'line_ids': self.env['munipay.payment.order']._munipay_lines_for_fee_type(self.fee_card),
-        } for _i in range(5)])
+        } for payer in payers])
         orders._munipay_issue_batch()
         lines = self.env['account.bank.statement.line'].with_context(munipay_no_match=True).create([{
             'journal_id': self.bank_journal.id, 'amount': 22.21, 'payment_ref': order.payment_reference,
@@ -131,7 +134,31 @@ class TestBankMatching(MunipayCommon):
         self.assertEqual({line: order for line, (order, _note) in matches.items()}, dict(zip(lines, orders)))
         self.assertEqual(set(orders.mapped('state')), {'paid'})
         self.assertTrue(all(orders.receivable_line_id.mapped('reconciled')))
+        for line, order in zip(lines, orders):
+            counterpart = line.move_id.line_ids - line.move_id.line_ids.filtered(
+                lambda l: l.account_id == self.bank_journal.default_account_id)
+            self.assertEqual((counterpart.account_id, counterpart.partner_id, line.partner_id),
+                             (self.receivable, order.partner_id, order.partner_id))
+            self.assertEqual(order.receivable_line_id.matched_credit_ids.credit_move_id, counterpart)
         self.assertBalanced()
+
+    def test_oca_rules_do_not_compete_with_munipay(self):
+        # OCA's add-on auto-reconciles new lines outside tests (this context asks it to
+        # here); on a munipay company munipay's matching is the automatic reconciliation
+        self.env['account.reconcile.model'].create({
+            'name': 'Perfect match', 'rule_type': 'invoice_matching', 'auto_reconcile': True,
+            'company_id': self.company.id})
+        order = self.make_order()
+        StLine = self.env['account.bank.statement.line'].with_context(_test_account_reconcile_oca=True)
+        with patch.object(type(StLine), '_retrieve_partner', autospec=True,
+                          side_effect=lambda line: line.partner_id) as retrieve:
+            line = StLine.create({'journal_id': self.bank_journal.id, 'amount': 22.21,
+                                  'payment_ref': order.payment_reference})
+            self.assertFalse(retrieve.called)
+            self.assertEqual((line.munipay_match_state, order.state), ('order', 'paid'))
+            self.company.munipay_bank_auto_match = False
+            StLine.create({'journal_id': self.bank_journal.id, 'amount': 5.0, 'payment_ref': 'other'})
+            self.assertEqual(retrieve.call_count, 1)
 
     def test_returned_transfer_reopens_the_order(self):
         order = self.make_order(self.fee_fine, date_notified=self.days_ago(1))

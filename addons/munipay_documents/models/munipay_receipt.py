@@ -89,10 +89,18 @@ class MunipayReceipt(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        sequences = {}
         for vals in vals_list:
             if vals.get('name', '/') == '/':
                 company = self.env['res.company'].browse(vals.get('company_id')) or self.env.company
-                vals['name'] = self.env['ir.sequence'].with_company(company).next_by_code('munipay.receipt')
+                if company not in sequences:
+                    # looked up once per company: a bank statement pays thousands of orders
+                    sequences[company] = self.env['ir.sequence'].search([
+                        ('code', '=', 'munipay.receipt'), ('company_id', 'in', [company.id, False])],
+                        order='company_id', limit=1)
+                sequence = sequences[company]
+                vals['name'] = sequence.with_company(company)._next() if sequence else \
+                    self.env['ir.sequence'].with_company(company).next_by_code('munipay.receipt')
         receipts = super().create(vals_list)
         if receipts.partner_id.filtered('email'):
             # rendered and sent after the payment's transaction, not inside it
