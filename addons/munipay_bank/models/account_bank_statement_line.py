@@ -117,15 +117,19 @@ class AccountBankStatementLine(models.Model):
                 line._munipay_leave(_("A returned transfer that names no single payment order."))
                 continue
             order = found[0]
-            original = order.ledger_line_ids.matched_credit_ids.credit_move_id.filtered(
-                lambda c, l=line: c.move_id.statement_line_id
-                and not c.currency_id.compare_amounts(-c.balance, -l.amount))[:1]
-            if original:
+            # the money it returns: a bank transfer or a registered payment of that
+            # amount, or the only one larger than it (part of it comes back)
+            money = order.ledger_line_ids.matched_credit_ids.credit_move_id.filtered(
+                lambda c: c.move_id._munipay_is_money())
+            original = money.filtered(lambda c, l=line: not c.currency_id.compare_amounts(-c.balance, -l.amount))[:1]
+            if not original:
+                original = money.filtered(lambda c, l=line: c.currency_id.compare_amounts(-c.balance, -l.amount) > 0)
+            if len(original) == 1:
                 order._munipay_return_statement_line(line, original)
                 returned[line] = order
             else:
-                line._munipay_leave(_("Returns a payment of %s that no bank transfer of that amount paid: "
-                                      "match it by hand.", order.name))
+                line._munipay_leave(_("Returns a payment of %s that no single payment of at least that amount "
+                                      "paid: match it by hand.", order.name))
         return returned
 
     def _munipay_leave(self, reason):

@@ -1,6 +1,7 @@
 from collections import defaultdict
+from datetime import timedelta
 
-from odoo import _, api, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 
@@ -30,7 +31,17 @@ class MunipayPaymentOrder(models.Model):
         orders = self.browse().union(*(order for order, _line, _note in matches)).sudo()
         if not orders:
             return
-        orders._munipay_lock()
+        available = orders._munipay_lock_available()
+        if available != orders:
+            # an officer or another channel is paying some of these orders right now:
+            # their lines stay open for the matching job's next run, which then sees
+            # the orders as they are after that payment
+            matches = [match for match in matches if match[0] in available]
+            orders = available
+            self.env.ref('munipay_bank.ir_cron_munipay_bank_match')._trigger(
+                fields.Datetime.now() + timedelta(minutes=1))
+            if not orders:
+                return
         st_lines = self.env['account.bank.statement.line'].union(*(line for _order, line, _note in matches)).sudo()
         # the records come one by one: read them as one batch (one query per field,
         # not one per line)
@@ -99,8 +110,12 @@ class MunipayPaymentOrder(models.Model):
         })
         order.ledger_line_ids.matched_credit_ids.filtered(lambda p: p.credit_move_id == original).unlink()
         (suspense | original).with_context(skip_invoice_sync=True).reconcile()
-        order.message_post(body=_("The bank returned the transfer of %s: the order is open again.",
-                                  order.currency_id.format(-st_line.amount)))
+        if not original.reconciled and order.state == 'issued':
+            # part of the money came back: what stays is still paid on the order
+            (original | order._munipay_open_lines()).with_context(skip_invoice_sync=True).reconcile()
+        order.message_post(body=_("The bank returned %(amount)s of the payment %(payment)s: the order is open again.",
+                                  amount=order.currency_id.format(-st_line.amount),
+                                  payment=original.move_id.statement_line_id.payment_ref or original.move_id.name))
 
     def _munipay_settle_suspense_item(self, item):
         """Move an unmatched payment from the suspense account to this order, in one

@@ -175,3 +175,43 @@ class TestBankMatching(MunipayCommon):
         self.assertTrue(original.reconciled and back.reconciled)
         self.assertEqual(self.discount_account.current_balance, 0.0)
         self.assertBalanced()
+
+    def test_return_of_a_registered_payment_reopens_the_order(self):
+        order = self.make_order()
+        _wizard, payment = self.register_native(order.receivable_line_id, 'account.move.line')
+        self.assertEqual(order.state, 'paid')
+        returned = self.st_line(-22.21, 'R-Transaction %s MS03' % order.payment_reference)
+        self.assertEqual((returned.munipay_match_state, returned.munipay_order_id), ('return', order))
+        self.assertEqual((order.state, order.amount_residual), ('issued', 22.21))
+        paid = payment.move_id.line_ids.filtered(lambda l: l.account_id == self.receivable)
+        back = returned.move_id.line_ids.filtered(lambda l: l.account_id == self.receivable)
+        self.assertEqual((back.debit, back.partner_id), (22.21, self.payer))
+        self.assertEqual(back.matched_credit_ids.credit_move_id, paid)
+        self.assertFalse(order.receivable_line_id.matched_credit_ids)
+        self.assertBalanced()
+
+    def test_partial_return_keeps_the_rest_paid(self):
+        order = self.make_order()
+        paid_line = self.st_line(22.21, order.payment_reference)
+        returned = self.st_line(-10.0, 'Ruecklastschrift %s' % order.payment_reference)
+        self.assertEqual(returned.munipay_match_state, 'return')
+        self.assertEqual((order.state, order.amount_residual), ('issued', 10.0))
+        original = paid_line.move_id.line_ids.filtered(lambda l: l.account_id == self.receivable)
+        back = returned.move_id.line_ids.filtered(lambda l: l.account_id == self.receivable)
+        self.assertTrue(original.reconciled)
+        self.assertEqual(sorted(original.matched_debit_ids.mapped('amount')), [10.0, 12.21])
+        self.assertEqual(original.matched_debit_ids.debit_move_id, back | order.receivable_line_id)
+        # the rest is paid by a new transfer
+        self.st_line(10.0, order.payment_reference)
+        self.assertEqual(order.state, 'paid')
+        self.assertBalanced()
+
+    def test_return_naming_no_single_payment_is_left_to_the_accountant(self):
+        order = self.make_order()
+        self.st_line(12.21, order.payment_reference)
+        self.st_line(10.0, order.payment_reference)
+        self.assertEqual(order.state, 'paid')
+        returned = self.st_line(-5.0, 'Return %s' % order.payment_reference)
+        self.assertEqual(returned.munipay_match_state, 'manual')
+        self.assertFalse(returned.is_reconciled)
+        self.assertEqual(order.state, 'paid')

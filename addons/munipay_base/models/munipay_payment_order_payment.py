@@ -25,6 +25,20 @@ class MunipayPaymentOrder(models.Model):
                               "try again in a moment.", ", ".join(self.mapped('name')))) from None
         orders.invalidate_recordset()
 
+    def _munipay_lock_available(self):
+        """Lock what no other transaction holds and return those orders: the ones
+        whose whole joint group could be locked. A background job books these and
+        leaves the others for its next run instead of failing the whole batch."""
+        orders = self | self.sudo().joint_order_ids
+        if not orders:
+            return self
+        self.env.cr.execute(
+            "SELECT id FROM munipay_payment_order WHERE id IN %s ORDER BY id FOR UPDATE SKIP LOCKED",
+            [tuple(orders.ids)])
+        locked = {row[0] for row in self.env.cr.fetchall()}
+        orders.invalidate_recordset()
+        return self.filtered(lambda o: o.id in locked and set(o.sudo().joint_order_ids.ids) <= locked)
+
     def _munipay_check_payable(self):
         for order in self:
             if order.state == 'paid':
