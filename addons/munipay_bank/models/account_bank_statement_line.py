@@ -47,10 +47,14 @@ class AccountBankStatementLine(models.Model):
         return True
 
     def action_undo_reconciliation(self):
-        # the line is open again: munipay may match it anew
+        # the line is open again: munipay may match it anew. What it could not match is
+        # in the accountant's hands now (a reconciliation screen): the officer's to-do is done.
+        flagged = self.filtered(lambda l: l.munipay_match_state in ('suspense', 'manual'))
         res = super().action_undo_reconciliation()
         self.with_context(skip_account_move_synchronization=True).write({
             'munipay_match_state': False, 'munipay_order_id': False, 'munipay_match_note': False})
+        flagged.move_id.activity_ids.action_feedback(
+            feedback=_("Taken back by %s to be matched by hand.", self.env.user.name))
         return res
 
     @api.model
