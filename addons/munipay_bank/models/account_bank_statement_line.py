@@ -235,9 +235,7 @@ class AccountBankStatementLine(models.Model):
         if len(suspense) != 1:
             return
         suspense.with_context(skip_account_move_synchronization=True).write({
-            'account_id': company._munipay_suspense_account().id,
-            'munipay_suspense': True,
-        })
+            'account_id': company._munipay_suspense_account().id})
         self.with_context(skip_account_move_synchronization=True).write({
             'munipay_match_state': 'suspense', 'munipay_match_note': reason[:250]})
         self._munipay_tell_officer(reason)

@@ -111,6 +111,21 @@ class TestBankMatching(MunipayCommon):
             [('account_id', '=', self.suspense_account.id)]).mapped('balance')))
         self.assertBalanced()
 
+    def test_suspense_item_booked_back_by_hand_is_still_an_unmatched_payment(self):
+        order = self.make_order(amount=12.0)
+        line = self.st_line(12.0, 'boh', partner_name='Ignoto')
+        line.action_undo_reconciliation()
+        # the reconciliation screen proposes munipay's former counterpart again: the accountant accepts it
+        _liquidity, suspense, _other = line._seek_for_lines()
+        suspense.with_context(skip_account_move_synchronization=True).account_id = self.suspense_account
+        self.assertTrue(line.is_reconciled)
+        self.assertEqual(line.move_id.line_ids.filtered('munipay_suspense'), suspense,
+                         "it waits among the unmatched payments, to assign or return")
+        self.env['munipay.suspense.assign'].create({'line_id': suspense.id, 'order_id': order.id}).action_confirm()
+        self.assertTrue(suspense.reconciled)
+        self.assertEqual(order.state, 'paid')
+        self.assertBalanced()
+
     def test_return_to_sender(self):
         line = self.st_line(15.0, 'no idea', partner_id=self.payer_2.id)
         item = line.move_id.line_ids.filtered('munipay_suspense')
