@@ -24,5 +24,10 @@ return.
         'wizard/munipay_suspense_assign_views.xml',
         'views/munipay_bank_menus.xml',
     ],
+    'assets': {
+        'web.assets_tests': [
+            'munipay_bank/static/tests/tours/*.js',
+        ],
+    },
     'installable': True,
 }

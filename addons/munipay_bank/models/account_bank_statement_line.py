@@ -56,10 +56,14 @@ class AccountBankStatementLine(models.Model):
         return True
 
     def action_undo_reconciliation(self):
-        # the line is open again: munipay may match it anew
+        # the line is open again: munipay may match it anew. What it could not match is
+        # in the accountant's hands now (a reconciliation screen): the officer's to-do is done.
+        flagged = self.filtered(lambda l: l.munipay_match_state in ('suspense', 'manual'))
         res = super().action_undo_reconciliation()
         self.with_context(skip_account_move_synchronization=True).write({
             'munipay_match_state': False, 'munipay_order_id': False, 'munipay_match_note': False})
+        flagged.move_id.activity_ids.action_feedback(
+            feedback=_("Taken back by %s to be matched by hand.", self.env.user.name))
         return res
 
     @api.model
@@ -243,7 +247,7 @@ class AccountBankStatementLine(models.Model):
         _liquidity, suspense, _other = self.with_context(skip_account_move_synchronization=True)._seek_for_lines()
         if len(suspense) != 1:
             return
-        suspense._munipay_rebook_counterpart(company._munipay_suspense_account(), munipay_suspense=True)
+        suspense._munipay_rebook_counterpart(company._munipay_suspense_account())
         self.with_context(skip_account_move_synchronization=True).write({
             'munipay_match_state': 'suspense', 'munipay_match_note': reason[:250]})
         self._munipay_tell_officer(reason)

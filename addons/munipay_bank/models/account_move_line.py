@@ -1,13 +1,29 @@
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.sql import column_exists, create_column
 
 
 class AccountMoveLine(models.Model):
     _inherit = 'account.move.line'
 
     munipay_suspense = fields.Boolean(
-        string="Unmatched Payment", readonly=True, copy=False, index=True,
-        help="A bank transfer that matched no payment order, waiting on the unmatched payments account.")
+        string="Unmatched Payment", compute='_compute_munipay_suspense', store=True, readonly=True, copy=False,
+        index=True, help="A bank transfer that matched no payment order, waiting on the unmatched payments account.")
+
+    def _auto_init(self):
+        # nothing is on the unmatched payments account before this add-on creates it:
+        # an empty column, rather than a computation over every journal item
+        if not column_exists(self.env.cr, 'account_move_line', 'munipay_suspense'):
+            create_column(self.env.cr, 'account_move_line', 'munipay_suspense', 'boolean')
+        return super()._auto_init()
+
+    @api.depends('account_id', 'balance', 'move_id.statement_line_id')
+    def _compute_munipay_suspense(self):
+        # whoever put it there, munipay or an accountant in a reconciliation screen:
+        # money received on the unmatched payments account is a suspense item
+        for line in self:
+            line.munipay_suspense = bool(line.move_id.statement_line_id) and line.balance < 0 \
+                and line.account_id == line.company_id.munipay_suspense_account_id
 
     def _munipay_rebook_counterpart(self, account=None, partner=None, **extra):
         """Move statement lines' open counterparts to ``account`` (and ``partner``) in

@@ -2,3 +2,4 @@ from . import test_bank_matching
 from . import test_camt_import
 from . import test_bank_adversarial
 from . import test_concurrency_bank
+from . import test_bank_tour

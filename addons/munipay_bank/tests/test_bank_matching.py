@@ -91,6 +91,43 @@ class TestBankMatching(MunipayCommon):
             self.env['munipay.suspense.assign'].create({'line_id': item.id, 'order_id': second.id}).action_confirm()
         self.assertBalanced()
 
+    def test_suspense_item_matched_by_hand(self):
+        """What a reconciliation screen does with an unmatched payment: undo munipay's
+        counterpart, then reconcile the line with the order's receivable."""
+        order = self.make_order(partner=self.payer_2, amount=35.0)
+        line = self.st_line(35.0, 'tassa occupazione suolo pubblico', partner_name='Luca Bianchi')
+        self.assertEqual(line.munipay_match_state, 'suspense')
+        self.assertTrue(line.move_id.activity_ids)
+        line.action_undo_reconciliation()
+        self.assertFalse(line.munipay_match_state)
+        self.assertFalse(line.move_id.activity_ids, "the accountant took it over: the officer's to-do is done")
+        self.assertFalse(line.move_id.line_ids.filtered(lambda l: l.account_id == self.suspense_account))
+        _liquidity, suspense, _other = line._seek_for_lines()
+        suspense.with_context(skip_account_move_synchronization=True).write({
+            'account_id': self.receivable.id, 'partner_id': self.payer_2.id})
+        (suspense | order.receivable_line_id).reconcile()
+        self.assertTrue(line.is_reconciled)
+        self.assertEqual((order.state, order.date_paid), ('paid', line.date))
+        self.assertEqual(order.receivable_line_id.matched_credit_ids.credit_move_id, suspense)
+        self.assertFalse(sum(self.env['account.move.line'].search(
+            [('account_id', '=', self.suspense_account.id)]).mapped('balance')))
+        self.assertBalanced()
+
+    def test_suspense_item_booked_back_by_hand_is_still_an_unmatched_payment(self):
+        order = self.make_order(amount=12.0)
+        line = self.st_line(12.0, 'boh', partner_name='Ignoto')
+        line.action_undo_reconciliation()
+        # the reconciliation screen proposes munipay's former counterpart again: the accountant accepts it
+        _liquidity, suspense, _other = line._seek_for_lines()
+        suspense.with_context(skip_account_move_synchronization=True).account_id = self.suspense_account
+        self.assertTrue(line.is_reconciled)
+        self.assertEqual(line.move_id.line_ids.filtered('munipay_suspense'), suspense,
+                         "it waits among the unmatched payments, to assign or return")
+        self.env['munipay.suspense.assign'].create({'line_id': suspense.id, 'order_id': order.id}).action_confirm()
+        self.assertTrue(suspense.reconciled)
+        self.assertEqual(order.state, 'paid')
+        self.assertBalanced()
+
     def test_return_to_sender(self):
         line = self.st_line(15.0, 'no idea', partner_id=self.payer_2.id)
         item = line.move_id.line_ids.filtered('munipay_suspense')
