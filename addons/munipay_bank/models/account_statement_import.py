@@ -2,8 +2,10 @@ import hashlib
 
 from lxml import etree
 
-from odoo import _, models
+from odoo import _, api, models
 from odoo.exceptions import UserError
+
+from odoo.addons.base.models.res_bank import sanitize_account_number
 
 
 class AccountStatementImport(models.TransientModel):
@@ -19,6 +21,37 @@ class AccountStatementImport(models.TransientModel):
                 raise UserError(_("The statement file is damaged or truncated (%s): nothing was imported.",
                                   error.msg)) from None
         return super()._parse_file(data_file)
+
+    def import_single_file(self, file_data, result):
+        # a file of several accounts is imported whole or not at all, even for a
+        # caller that catches the error of its last account
+        with self.env.cr.savepoint():
+            return super().import_single_file(file_data, result)
+
+    @api.model
+    def _match_journal(self, account_number, currency):
+        company = self.env.company
+        if account_number:
+            journals = self.env['account.journal'].sudo().search([
+                ('type', '=', 'bank'),
+                ('bank_account_id.sanitized_acc_number', 'ilike', sanitize_account_number(account_number))])
+            if journals and company not in journals.company_id:
+                self._munipay_raise_other_company(account_number, journals.company_id)
+        # only the current company's journals, even when the user works in several
+        journal = super(AccountStatementImport, self.with_context(allowed_company_ids=company.ids))._match_journal(
+            account_number, currency)
+        if journal.company_id != company:
+            self._munipay_raise_other_company(account_number, journal.company_id)
+        return journal
+
+    @api.model
+    def _munipay_raise_other_company(self, account_number, companies):
+        known = companies & self.env.user.company_ids
+        raise UserError(_(
+            "The statement is for bank account %(account)s of %(owner)s, not of %(company)s: switch to that company "
+            "to import it. Nothing was imported.",
+            account=account_number, company=self.env.company.name,
+            owner=", ".join(known.mapped('name')) or _("another company")))
 
 
 class AccountStatementImportCamtParser(models.AbstractModel):

@@ -12,6 +12,14 @@ from odoo.addons.munipay_base.lib.references import format_in_groups
 COMPANY_IBAN = 'IT60X0542811101000000654321'
 
 
+def issue_with_notice_number(order):
+    """Issue the order under a pagoPA notice number (aux digit 3, segregation code 01, mod-93 check)."""
+    head = '3010000000012345'
+    order.sudo().payment_reference = head + '%02d' % (int(head) % 93)
+    order.action_issue()
+    return order
+
+
 @tagged('post_install', '-at_install')
 class TestCamtImport(MunipayCommon):
     """A real CAMT.053 file, imported with OCA's statement import, pays the orders it names."""
