@@ -57,7 +57,33 @@ class AccountStatementImport(models.TransientModel):
 class AccountStatementImportCamtParser(models.AbstractModel):
     _inherit = 'account.statement.import.camt.parser'
 
+    def parse_statement(self, ns, node):
+        result = super().parse_statement(ns, node)
+        # A notification (camt.054) has no balances: the statement goes on from the
+        # journal's last one instead of claiming to start and end at zero.
+        if not node.xpath('./ns:Bal', namespaces={'ns': ns}):
+            result.pop('balance_start', None)
+            result.pop('balance_end_real', None)
+        return result
+
+    def parse_transaction_details(self, ns, node, transaction):
+        # OCA's transactions of one batch booking (camt.054) share one narration
+        # dict, so the second would carry the first one's creditor reference and
+        # name two orders: each starts again from its entry's own notes.
+        entry = node.getparent().getparent()
+        transaction['narration'] = {}
+        self.add_value_from_node(ns, entry, './ns:AddtlNtryInf', transaction['narration'],
+                                 '%s (AddtlNtryInf)' % _("Additional Entry Information"))
+        self.add_value_from_node(ns, entry, './ns:RvslInd', transaction['narration'],
+                                 '%s (RvslInd)' % _("Reversal Indicator"))
+        return super().parse_transaction_details(ns, node, transaction)
+
     def parse_entry(self, ns, node):
+        # Only booked entries: a report (camt.052) also lists pending ones, which the
+        # day's statement books later under their own references.
+        status = node.xpath('normalize-space(./ns:Sts)', namespaces={'ns': ns})
+        if status and status != 'BOOK':
+            return
         # the value date decides the amount due (discount windows, surcharges)
         value = {}
         self.add_value_from_node(ns, node, './ns:ValDt/ns:Dt | ./ns:ValDt/ns:DtTm', value, 'date')
