@@ -154,7 +154,6 @@ def parse(data):
     """The statements of an MT940 file, in file order. Raises :class:`MT940Error`."""
     text = decode(data).replace('\r\n', '\n').replace('\r', '\n').replace('\x01', '').replace('\x03', '')
     statements = []
-    current = None       # the statement being read
     field = None         # [tag, first line number, [lines]]
     in_block = None      # line number where a {4: block opened and is not closed yet
     header = None        # line number of SWIFT header blocks still waiting for their {4: block
@@ -167,7 +166,6 @@ def parse(data):
             field = None
 
     def flush_statement():
-        nonlocal current
         flush_field()
         if fields:
             statements.append(_statement_from_fields(fields))
