@@ -7,9 +7,9 @@ structured reference (RF, pagoPA notice number, order number) wherever the bank
 put it, then by payer IBAN or name and amount; books them with Odoo's own
 reconciliation on the order's receivable items (discount windows and surcharges
 on the value date); keeps what matches nothing as suspense items to assign or
-return.
+return. Imports MT940 statement files beside OCA's CAMT import.
 """,
-    'version': '18.0.1.0.0',
+    'version': '18.0.1.1.0',
     'category': 'Accounting/Accounting',
     'author': 'munipay',
     'website': 'https://github.com/munipay/munipay',
@@ -21,6 +21,7 @@ return.
         'data/ir_cron_data.xml',
         'views/account_move_line_views.xml',
         'views/res_config_settings_views.xml',
+        'views/account_statement_import_views.xml',
         'wizard/munipay_suspense_assign_views.xml',
         'views/munipay_bank_menus.xml',
     ],

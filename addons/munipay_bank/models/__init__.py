@@ -6,3 +6,5 @@ from . import account_payment
 from . import munipay_payment_order
 from . import account_move
 from . import account_statement_import
+from . import account_statement_import_mt940
+from . import account_journal
