@@ -52,12 +52,13 @@ _EMAIL_RE = re.compile(r'[a-zA-Z0-9_.+\-]+@[a-zA-Z0-9\-]+(\.[a-zA-Z0-9\-]+)*')
 class PaFault(Exception):
     """A KO answer: ``code`` is one of :data:`FAULTS`."""
 
-    def __init__(self, code, description=None, operation=None):
+    def __init__(self, code, description=None, operation=None, element=None):
         assert code in FAULTS, code
         super().__init__('%s: %s' % (code, description or FAULTS[code]))
         self.code = code
         self.description = description
         self.operation = operation
+        self.element = element  # the request element, when one was found
 
 
 class SoapRequestError(Exception):
@@ -137,8 +138,9 @@ def _parser():
                            huge_tree=False, remove_comments=True, remove_pis=True)
 
 
-def parse_request(data, soap_action=None):
-    """``(operation, request element)`` of a paForNode request.
+def parse_request(data, soap_action=None, size=None):
+    """``(operation, request element)`` of a paForNode request (``size``: its
+    announced length, when the body was not read for being too large).
 
     Raises :class:`PaFault` PAA_SINTASSI_XSD (with ``operation`` set) when the
     operation is known but the message is not a valid envelope for it, and
@@ -148,15 +150,15 @@ def parse_request(data, soap_action=None):
     if action is not None and action not in OPERATIONS:
         raise SoapRequestError('unknown operation %r in SOAPAction' % action)
 
-    def syntax(message):
+    def syntax(message, element=None):
         if action:
-            raise PaFault('PAA_SINTASSI_XSD', message, operation=action)
+            raise PaFault('PAA_SINTASSI_XSD', message, operation=action, element=element)
         raise SoapRequestError(message)
 
+    if (len(data or b'') if size is None else size) > MAX_REQUEST_BYTES:
+        syntax('request larger than %d bytes' % MAX_REQUEST_BYTES)
     if not data:
         syntax('empty request')
-    if len(data) > MAX_REQUEST_BYTES:
-        syntax('request larger than %d bytes' % MAX_REQUEST_BYTES)
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as error:
@@ -175,9 +177,9 @@ def parse_request(data, soap_action=None):
     qname = etree.QName(element)
     operation = REQUEST_ELEMENTS.get(qname.localname) if qname.namespace == PAFN_NS else None
     if operation is None:
-        syntax('the SOAP Body holds %s, no paForNode request' % element.tag)
+        syntax('the SOAP Body holds %s, no paForNode request' % element.tag, element)
     if action and operation != action:
-        syntax('SOAPAction %s does not match the body element %s' % (action, qname.localname))
+        syntax('SOAPAction %s does not match the body element %s' % (action, qname.localname), element)
     return operation, element
 
 
@@ -272,6 +274,13 @@ def read_request(operation, element):
         'application_date': _text(receipt, 'applicationDate', required=False, pattern=r'\d{4}-\d{2}-\d{2}'),
     }
     return data
+
+
+def peek_ids(element):
+    """idPA and idBrokerPA of a request that may be invalid (for the fault's ``id``)."""
+    if element is None:
+        return {}
+    return {'id_pa': (element.findtext('idPA') or '').strip(), 'id_broker': (element.findtext('idBrokerPA') or '').strip()}
 
 
 # ---------------------------------------------------------------------- answers
