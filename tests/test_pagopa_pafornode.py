@@ -270,3 +270,14 @@ def test_v2_receipt_read_without_schema(pf):
 def test_soap_fault(pf):
     root = etree.fromstring(pf.soap_fault('Client', 'unknown operation'))
     assert root.findtext('{%s}Body/{%s}Fault/faultcode' % (SOAP, SOAP)) == 'soapenv:Client'
+
+
+def test_peek_ids_of_an_invalid_request(pf):
+    body = VERIFY_STYLES['node prefixes'].replace('<qrCode>', '<qrCode><extra/>')
+    _operation, element = pf.parse_request(body.encode(), 'paVerifyPaymentNotice')
+    assert pf.peek_ids(element) == {'id_pa': '00940120546', 'id_broker': '15376371009'}
+    assert pf.peek_ids(None) == {}
+    with pytest.raises(pf.PaFault) as caught:
+        pf.parse_request(body.replace('paVerifyPaymentNoticeReq', 'paGetPaymentReq').encode(),
+                         'paVerifyPaymentNotice')
+    assert pf.peek_ids(caught.value.element)['id_broker'] == '15376371009'

@@ -94,6 +94,9 @@ class MunipayPagopaNode(models.AbstractModel):
     def _pagopa_receive(self, companies, data, raw, version):
         """paSendRT: store the receipt once and book it."""
         receipt = data['receipt']
+        # the node gives up after 15 s: never queue behind another transaction for longer than this
+        # (a lock not obtained in time makes Odoo run the request again, then the node retries)
+        self.env.cr.execute("SET LOCAL lock_timeout = '5s'")
         order = self._pagopa_order(companies, receipt['fiscal_code'], receipt['notice_number'], check_state=False)
         Receipt = self.env['munipay.pagopa.receipt'].sudo()
         duplicate = [('fiscal_code', '=', receipt['fiscal_code']), ('notice_number', '=', receipt['notice_number']),

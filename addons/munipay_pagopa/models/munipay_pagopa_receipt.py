@@ -40,7 +40,9 @@ class MunipayPagopaReceipt(models.Model):
         ('credit', "Credit to Refund"),
         ('not_booked', "Not a Payment"),
     ], default='received', required=True, readonly=True, index=True)
-    payment_id = fields.Many2one('account.payment', readonly=True)
+    payment_ids = fields.Many2many(
+        'account.payment', 'munipay_pagopa_receipt_payment_rel', 'receipt_id', 'payment_id', string="Payments",
+        readonly=True, help="What the receipt booked: the order's payment, and what it brought above the amount due.")
     attachment_id = fields.Many2one('ir.attachment', string="Receipt XML", readonly=True)
 
     _sql_constraints = [
@@ -130,13 +132,14 @@ class MunipayPagopaReceipt(models.Model):
             journal, amount=self.amount, payment_date=self.payment_date, external=True,
             memo=_("pagoPA %(iuv)s, receipt %(receipt)s", iuv=self.iuv, receipt=self.name))
         payments.move_id.sudo().munipay_payment_channel = 'pagopa'
-        self.write({'state': 'booked' if was_open else 'credit', 'payment_id': payments[:1].id})
+        self.write({'state': 'booked' if was_open else 'credit', 'payment_ids': [fields.Command.set(payments.ids)]})
 
-    def action_view_payment(self):
+    def action_view_payments(self):
         self.ensure_one()
         return {
+            'name': _("Payments of pagoPA receipt %s", self.name),
             'type': 'ir.actions.act_window',
             'res_model': 'account.payment',
-            'res_id': self.payment_id.id,
-            'view_mode': 'form',
+            'view_mode': 'list,form',
+            'domain': [('id', 'in', self.payment_ids.ids)],
         }

@@ -11,17 +11,20 @@ class TestPaForNodeReceipts(PagopaCommon):
     """paSendRT / paSendRTV2: the receipt is stored once and booked on the pagoPA transit account."""
 
     def assertBookedOnTransit(self, receipt, amount, date):
-        payment = receipt.payment_id
-        self.assertEqual(payment.journal_id, self.company.munipay_pagopa_journal_id)
-        self.assertEqual(payment.date, date)
-        self.assertAlmostEqual(payment.amount, amount)
-        transit = payment.move_id.line_ids.filtered(lambda l: l.account_id == self.company.munipay_pagopa_transit_account_id)
-        self.assertEqual(len(transit), 1)
-        self.assertAlmostEqual(transit.debit, amount)
+        """The receipt's money is on the pagoPA transit account, dated the day it was paid."""
+        payments = receipt.payment_ids
+        self.assertTrue(payments)
+        self.assertEqual(payments.journal_id, self.company.munipay_pagopa_journal_id)
+        self.assertEqual(set(payments.mapped('date')), {date})
+        self.assertAlmostEqual(sum(payments.mapped('amount')), amount)
+        transit = payments.move_id.line_ids.filtered(
+            lambda l: l.account_id == self.company.munipay_pagopa_transit_account_id)
+        self.assertEqual(len(transit), len(payments))
+        self.assertAlmostEqual(sum(transit.mapped('debit')), amount)
         self.assertEqual(transit.account_id.code[:3], 'MPP')
         self.assertTrue(transit.account_id.reconcile)  # the settlement report will clear it
-        self.assertEqual(payment.move_id.munipay_payment_channel, 'pagopa')
-        return payment
+        self.assertEqual(set(payments.move_id.mapped('munipay_payment_channel')), {'pagopa'})
+        return payments
 
     def test_receipt_books_and_pays_the_order(self):
         order = self.make_order()
@@ -98,6 +101,25 @@ class TestPaForNodeReceipts(PagopaCommon):
         self.assertAlmostEqual(sum(self.transit_lines().mapped('debit')), 4 * 22.21)
         self.assertBalanced()
 
+    def test_more_than_due_pays_and_keeps_the_rest_to_refund(self):
+        order = self.make_order()
+        element, _body = self.send_rt(order, 'r-over', '25.00')
+        self.assertEqual(element.findtext('outcome'), 'OK')
+        self.assertBookedOnTransit(order.pagopa_receipt_ids, 25.0, fields.Date.today())
+        self.assertEqual(order.state, 'paid')
+        self.assertTrue(order.needs_refund)
+        self.assertAlmostEqual(-sum(order.refund_line_ids.mapped('amount_residual')), 2.79)
+        self.assertBalanced()
+
+    def test_less_than_due_leaves_the_rest_open(self):
+        order = self.make_order()
+        self.send_rt(order, 'r-under', '20.00')
+        self.assertEqual(order.state, 'issued')
+        self.assertAlmostEqual(order.amount_residual, 2.21)
+        self.assertEqual(self.verify(order.pagopa_notice_number).findtext(
+            'paymentList/paymentOptionDescription/amount'), '2.21')
+        self.assertBalanced()
+
     def test_joint_debtor_cancelled(self):
         order_a, order_b = self.joint_pair()
         self.assertTrue(order_b.pagopa_notice_number)
@@ -121,7 +143,7 @@ class TestPaForNodeReceipts(PagopaCommon):
         element, _body = self.send_rt(order, 'r-ko', '22.21', outcome='KO')
         self.assertEqual(element.findtext('outcome'), 'OK')
         self.assertEqual(order.pagopa_receipt_ids.state, 'not_booked')
-        self.assertFalse(order.pagopa_receipt_ids.payment_id)
+        self.assertFalse(order.pagopa_receipt_ids.payment_ids)
         self.assertEqual(order.state, 'issued')
 
     def test_receipt_for_an_unknown_notice(self):
