@@ -38,7 +38,8 @@ class PaForNodeController(http.Controller):
     def pa_for_node(self, **_kwargs):
         httprequest = request.httprequest
         size = httprequest.content_length or 0
-        body = httprequest.get_data(cache=False) if size <= pafornode.MAX_REQUEST_BYTES else b''
+        # kept (cache): Odoo runs the request again after a serialisation failure or a write on a read-only cursor
+        body = httprequest.get_data() if size <= pafornode.MAX_REQUEST_BYTES else b''
         schema = pafornode_schema()
         operation, element, values = None, None, None
         env = request.env(user=SUPERUSER_ID, su=True)

@@ -3,6 +3,7 @@ from unittest.mock import patch
 
 from odoo import Command, fields
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from ..controllers import pafornode as controller
 from .common import BROKER, FISCAL_CODE, POSTAL_IBAN, STATION, PagopaCommon
@@ -140,3 +141,15 @@ class TestPaForNodePayment(PagopaCommon):
         with self.assertNoLogs('odoo.http', 'WARNING'):
             element = self.verify(order.pagopa_notice_number)
         self.assertEqual(element.findtext('outcome'), 'OK')
+        # (as a Verify that wrote shows)
+        original = type(order)._pagopa_verify_payload
+
+        def writing(record):
+            record.env.cr.execute("UPDATE res_company SET write_date = write_date WHERE id = %s",
+                                  [record.company_id.id])
+            return original(record)
+        with patch.object(type(order), '_pagopa_verify_payload', writing), mute_logger('odoo.sql_db'), \
+                self.assertLogs('odoo.http', 'WARNING') as logs:
+            element = self.verify(order.pagopa_notice_number)
+        self.assertIn('read/write cursor', logs.output[0])
+        self.assertEqual(element.findtext('outcome'), 'OK', element.findtext('fault/description'))
