@@ -42,6 +42,9 @@ class TestDemoMunicipalities(HttpCase):
                 if country == 'IT':
                     self.assertEqual(company.state_id.country_id.code, 'IT', "an Italian province")
                     self.assertEqual(company.munipay_creditor_fiscal_code, '00940120546')
+                    self.assertEqual((company.munipay_pagopa_broker_id, company.munipay_pagopa_station_id,
+                                      company.munipay_pagopa_segregation_code),
+                                     ('00940120546', '00940120546_01', '01'), "ready for pagoPA")
                 else:
                     self.assertFalse(company.state_id)
                 self.assertEqual(company.paperformat_id.format, 'A4')

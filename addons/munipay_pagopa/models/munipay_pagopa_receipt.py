@@ -1,0 +1,145 @@
+from datetime import datetime
+
+import pytz
+
+from odoo import _, api, fields, models
+
+
+class MunipayPagopaReceipt(models.Model):
+    """A payment receipt the pagoPA node sent (paSendRT): kept as received, booked once."""
+    _name = 'munipay.pagopa.receipt'
+    _description = "pagoPA Receipt"
+    _order = 'date_received desc, id desc'
+    _check_company_auto = True
+
+    name = fields.Char(string="Receipt ID", required=True, readonly=True, index=True,
+                       help="receiptId: the node's identifier of the payment.")
+    company_id = fields.Many2one('res.company', required=True, readonly=True, index=True)
+    order_id = fields.Many2one('munipay.payment.order', string="Payment Order", readonly=True, index='btree_not_null')
+    partner_id = fields.Many2one(related='order_id.partner_id', string="Payer")
+    fiscal_code = fields.Char(string="Creditor", required=True, readonly=True)
+    notice_number = fields.Char(required=True, readonly=True)
+    iuv = fields.Char(string="IUV", readonly=True)
+    outcome = fields.Selection([('OK', "OK"), ('KO', "KO")], readonly=True)
+    currency_id = fields.Many2one(related='company_id.currency_id')
+    amount = fields.Monetary(readonly=True)
+    fee = fields.Monetary(string="PSP Fee", readonly=True, help="What the payer paid the payment provider.")
+    payment_datetime = fields.Datetime(string="Paid at", readonly=True)
+    payment_date = fields.Date(string="Payment Date", readonly=True)
+    date_received = fields.Datetime(string="Received", readonly=True, default=fields.Datetime.now)
+    psp_id = fields.Char(string="PSP", readonly=True)
+    psp_name = fields.Char(string="PSP Name", readonly=True)
+    psp_channel = fields.Char(string="PSP Channel", readonly=True)
+    payment_method = fields.Char(readonly=True)
+    payer_name = fields.Char(readonly=True)
+    version = fields.Selection([('v1', "paSendRT"), ('v2', "paSendRTV2")], readonly=True)
+    standin = fields.Boolean(string="Stand-in", readonly=True, help="Paid while the creditor was not answering.")
+    state = fields.Selection([
+        ('received', "Received"),
+        ('booked', "Booked"),
+        ('credit', "Credit to Refund"),
+        ('not_booked', "Not a Payment"),
+    ], default='received', required=True, readonly=True, index=True)
+    payment_ids = fields.Many2many(
+        'account.payment', 'munipay_pagopa_receipt_payment_rel', 'receipt_id', 'payment_id', string="Payments",
+        readonly=True, help="What the receipt booked: the order's payment, and what it brought above the amount due.")
+    attachment_id = fields.Many2one('ir.attachment', string="Receipt XML", readonly=True)
+
+    _sql_constraints = [
+        ('receipt_uniq', 'unique(fiscal_code, notice_number, name)', "This pagoPA receipt was already received."),
+    ]
+
+    @api.model
+    def _pagopa_claim(self, company, receipt):
+        """Create the receipt row, or None when the same receipt is already stored.
+
+        A plain INSERT … ON CONFLICT: two copies of one receipt sent at once do not
+        both pass; under Odoo's repeatable-read transactions the later one gets a
+        serialisation failure, and Odoo retries its request, which then finds the
+        stored receipt.
+        """
+        self.env.cr.execute("""
+            INSERT INTO munipay_pagopa_receipt (name, company_id, fiscal_code, notice_number, state, date_received,
+                                                create_uid, write_uid, create_date, write_date)
+            VALUES (%(name)s, %(company)s, %(fiscal_code)s, %(notice)s, 'received', now() AT TIME ZONE 'UTC',
+                    %(uid)s, %(uid)s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC')
+            ON CONFLICT (fiscal_code, notice_number, name) DO NOTHING
+            RETURNING id
+        """, {'name': receipt['receipt_id'], 'company': company.id, 'fiscal_code': receipt['fiscal_code'],
+              'notice': receipt['notice_number'], 'uid': self.env.uid}, log_exceptions=False)
+        row = self.env.cr.fetchone()
+        return self.browse(row[0]) if row else None
+
+    @api.model
+    def _pagopa_payment_moment(self, company, receipt):
+        """(UTC datetime or None, date in the company's time zone) of the payment."""
+        tz = pytz.timezone(company.resource_calendar_id.tz or company.partner_id.tz or 'Europe/Rome')
+        text = receipt.get('payment_datetime')
+        if text:
+            moment = datetime.fromisoformat(text)
+            # the node writes Italian local time without an offset
+            local = moment.astimezone(tz) if moment.tzinfo else tz.localize(moment)
+            return local.astimezone(pytz.utc).replace(tzinfo=None), local.date()
+        if receipt.get('application_date'):
+            return None, fields.Date.to_date(receipt['application_date'])
+        return None, self.env['munipay.payment.order']._munipay_company_today(company)
+
+    def _pagopa_store(self, receipt, raw, version, order):
+        """Fill the claimed receipt from the node's data and keep the XML."""
+        self.ensure_one()
+        currency = self.company_id.currency_id
+        moment, date = self._pagopa_payment_moment(self.company_id, receipt)
+        payer = receipt.get('payer') or receipt.get('debtor') or {}
+        self.attachment_id = self.env['ir.attachment'].create({
+            'name': 'pagopa-receipt-%s.xml' % receipt['receipt_id'],
+            'raw': raw,
+            'mimetype': 'application/xml',
+            'res_model': self._name,
+            'res_id': self.id,
+            'company_id': self.company_id.id,
+        })
+        self.write({
+            'order_id': order.id,
+            'iuv': receipt['iuv'],
+            'outcome': receipt['outcome'],
+            'amount': currency.round(receipt['amount_cents'] / 100),
+            'fee': currency.round((receipt.get('fee_cents') or 0) / 100),
+            'payment_datetime': moment,
+            'payment_date': date,
+            'psp_id': receipt['psp_id'],
+            'psp_name': receipt['psp_name'],
+            'psp_channel': receipt['psp_channel'],
+            'payment_method': receipt.get('payment_method'),
+            'payer_name': payer.get('name'),
+            'version': version,
+            'standin': receipt.get('standin', False),
+        })
+
+    def _pagopa_book(self):
+        """Book the payment on the pagoPA journal: it settles the order through the
+        channel method of munipay_base (whose joint debtors are then cancelled); for
+        an order that can no longer take it, it stays a credit on the payer, flagged
+        to refund."""
+        self.ensure_one()
+        if self.outcome != 'OK':
+            self.state = 'not_booked'
+            return
+        company = self.company_id
+        order = self.order_id.with_company(company).with_context(munipay_channel='pagopa')
+        journal = company._munipay_pagopa_journal()
+        was_open = order.state == 'issued'
+        payments = order._munipay_pay(
+            journal, amount=self.amount, payment_date=self.payment_date, external=True,
+            memo=_("pagoPA %(iuv)s, receipt %(receipt)s", iuv=self.iuv, receipt=self.name))
+        payments.move_id.sudo().munipay_payment_channel = 'pagopa'
+        self.write({'state': 'booked' if was_open else 'credit', 'payment_ids': [fields.Command.set(payments.ids)]})
+
+    def action_view_payments(self):
+        self.ensure_one()
+        return {
+            'name': _("Payments of pagoPA receipt %s", self.name),
+            'type': 'ir.actions.act_window',
+            'res_model': 'account.payment',
+            'view_mode': 'list,form',
+            'domain': [('id', 'in', self.payment_ids.ids)],
+        }

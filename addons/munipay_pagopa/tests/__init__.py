@@ -1,0 +1,5 @@
+from . import test_pagopa_numbers
+from . import test_pafornode_payment
+from . import test_pafornode_faults
+from . import test_pafornode_receipts
+from . import test_receipt_concurrency
