@@ -72,7 +72,7 @@ class MunipaySuspenseReport(models.Model):
                    COALESCE(l.partner_id, st.partner_id) AS partner_id,
                    st.partner_name AS payer_name,
                    st.account_number AS payer_account,
-                   COALESCE(st.payment_ref, m.ref, l.name) AS reference,
+                   COALESCE(NULLIF(st.payment_ref, '/'), NULLIF(m.ref, ''), l.name) AS reference,
                    CASE WHEN st.id IS NOT NULL THEN m.date END AS statement_date,
                    CASE WHEN st.id IS NOT NULL THEN COALESCE(st.munipay_value_date, m.date) END AS value_date,
                    %(as_of)s - l.date AS age,

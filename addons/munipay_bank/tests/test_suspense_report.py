@@ -15,10 +15,10 @@ class TestSuspenseReport(MunipayCommon):
         cls.suspense_account = cls.company._munipay_suspense_account()
         cls.Report = cls.env['munipay.suspense.report']
 
-    def unmatched(self, amount, ref, days_ago, **vals):
+    def unmatched(self, amount, text, days_ago, **vals):
         line = self.env['account.bank.statement.line'].create({
             'journal_id': self.bank_journal.id, 'date': self.days_ago(days_ago), 'amount': amount,
-            'payment_ref': ref, **vals})
+            'payment_ref': text, **vals})
         self.assertEqual(line.munipay_match_state, 'suspense')
         return line.move_id.line_ids.filtered('munipay_suspense')
 
@@ -55,7 +55,8 @@ class TestSuspenseReport(MunipayCommon):
                                account_number='IT02L1234512345123456789012')
         second = self.unmatched(30.0, 'no idea', 3, partner_id=self.payer_2.id, partner_name='G. Bianchi',
                                 account_number='IT60X0542811101000000123456')
-        third = self.unmatched(20.0, 'RF19539007547034', 0, partner_name='Anna Verdi')
+        # a structured reference only (CAMT's Strd): the import leaves '/' as the text
+        third = self.unmatched(20.0, '/', 0, ref='RF19539007547034', partner_name='Anna Verdi')
         self.assertEqual(self.balance(today), 100.0)
 
         open_items = self.report(today).search([('company_id', '=', self.company.id), ('amount_open', '!=', 0)],
@@ -67,6 +68,7 @@ class TestSuspenseReport(MunipayCommon):
                          ('Circolo Bocciofila', 'IT02L1234512345123456789012', 'quota associativa',
                           self.days_ago(10), 10, 50.0, 'received'))
         self.assertEqual((open_items[1].partner_id, open_items[1].age), (self.payer_2, 3))
+        self.assertEqual((open_items[2].reference, open_items[2].age), ('RF19539007547034', 0))
 
         # assigned to an order: the balance drops by exactly that amount
         order = self.make_order(amount=50.0)
@@ -108,7 +110,10 @@ class TestSuspenseReport(MunipayCommon):
         self.unmatched(12.0, 'sconosciuto', 0)
         officer = new_test_user(self.env, login='suspense_officer', groups='base.group_user,munipay_base.group_officer',
                                 company_id=self.company.id, company_ids=[self.company.id])
-        self.assertEqual(self.Report.with_user(officer).search([('amount_open', '!=', 0)]).amount_open, 12.0)
+        row = self.Report.with_user(officer).search([('amount_open', '!=', 0)])
+        self.assertEqual(row.amount_open, 12.0)
+        values = row.read(['account_id', 'journal_id', 'move_id', 'line_id', 'partner_id', 'currency_id'])[0]
+        self.assertEqual(values['account_id'][0], self.suspense_account.id, "the officer may read what the list shows")
         other = self.env['res.company'].create({'name': 'Comune di Altrove'})
         stranger = new_test_user(self.env, login='suspense_stranger', groups='base.group_user,munipay_base.group_officer',
                                  company_id=other.id, company_ids=[other.id])
