@@ -81,7 +81,9 @@ class TestReceivableAgeReport(MunipayCommon):
         officer = new_test_user(self.env, login='age_report_officer', groups='base.group_user,munipay_base.group_officer',
                                 company_id=self.company.id, company_ids=[self.company.id])
         Report = self.env['munipay.receivable.age.report'].with_user(officer)
-        self.assertEqual(Report.search([('order_id', '=', order.id)]).amount_residual, 22.21)
+        row = Report.search([('order_id', '=', order.id)])
+        self.assertEqual(row.amount_residual, 22.21)
+        self.assertTrue(row.read(['order_id', 'partner_id', 'fee_type_id', 'currency_id', 'company_id']))
         other = self.env['res.company'].create({'name': 'Comune di Altrove'})
         officer_elsewhere = new_test_user(self.env, login='age_report_other', groups='base.group_user,munipay_base.group_officer',
                                           company_id=other.id, company_ids=[other.id])
