@@ -29,6 +29,7 @@ class TestDemoStatements(TransactionCase):
     def import_sample(self, company_xmlid, filename):
         company = self.env.ref(f'munipay_demo.{company_xmlid}')
         wizard, journal = self.wizard(company, filename)
+        self.assertEqual(journal.bank_statements_source, 'file_import_oca', "the dashboard offers Import (OCA)")
         action = wizard.import_file_button()
         action = action.get('params', {}).get('next', action)
         statement = wizard.env['account.bank.statement'].search(action['domain'])
