@@ -18,12 +18,15 @@ return. Imports MT940 statement files beside OCA's CAMT import.
     'external_dependencies': {'python': ['python-stdnum']},
     'data': [
         'security/ir.model.access.csv',
+        'security/munipay_bank_rules.xml',
         'data/ir_cron_data.xml',
         'views/account_move_line_views.xml',
         'views/res_config_settings_views.xml',
         'views/account_statement_import_views.xml',
         'wizard/munipay_suspense_assign_views.xml',
         'views/munipay_bank_menus.xml',
+        'wizard/munipay_suspense_balance_views.xml',
+        'report/munipay_suspense_report_views.xml',
     ],
     'assets': {
         'web.assets_tests': [

@@ -30,6 +30,7 @@ bulk issue and prepaid wallets: the foundation of munipay.
         'wizard/munipay_bulk_issue_views.xml',
         'views/munipay_menus.xml',
         'report/munipay_collection_report_views.xml',
+        'report/munipay_receivable_age_report_views.xml',
     ],
     'assets': {
         'web.assets_tests': [

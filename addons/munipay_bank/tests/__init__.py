@@ -4,3 +4,4 @@ from . import test_bank_adversarial
 from . import test_concurrency_bank
 from . import test_bank_tour
 from . import test_mt940_import
+from . import test_suspense_report

@@ -1,1 +1,2 @@
 from . import munipay_suspense_assign
+from . import munipay_suspense_balance

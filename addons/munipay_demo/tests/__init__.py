@@ -1,1 +1,2 @@
 from . import test_demo_municipalities
+from . import test_demo_statements
