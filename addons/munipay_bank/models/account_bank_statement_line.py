@@ -66,6 +66,16 @@ class AccountBankStatementLine(models.Model):
             feedback=_("Taken back by %s to be matched by hand.", self.env.user.name))
         return res
 
+    def reconcile_bank_line(self):
+        # OCA's reconciliation screen, when installed, validates a line here: a line munipay
+        # left to the accountant (a return it could not place) is now matched by hand
+        left = self.filtered(lambda l: l.munipay_match_state == 'manual')
+        result = super().reconcile_bank_line()
+        done = left.filtered('is_reconciled')
+        if done:
+            done.move_id.activity_ids.action_feedback(feedback=_("Matched by hand by %s.", self.env.user.name))
+        return result
+
     @api.model
     def _cron_munipay_match(self, batch_size=1000):
         lines = self.search(self._munipay_matchable_domain(), order='id', limit=batch_size)

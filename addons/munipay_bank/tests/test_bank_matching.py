@@ -2,7 +2,7 @@ from unittest.mock import patch
 
 from odoo import Command, fields
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from odoo.addons.munipay_base.tests.common import MunipayCommon
 from odoo.addons.munipay_base.lib.references import format_in_groups
@@ -252,3 +252,27 @@ class TestBankMatching(MunipayCommon):
         self.assertEqual(returned.munipay_match_state, 'manual')
         self.assertFalse(returned.is_reconciled)
         self.assertEqual(order.state, 'paid')
+
+    def test_return_left_to_the_accountant_and_matched_in_oca_screen_closes_the_todo(self):
+        if self.env['ir.module.module']._get('account_reconcile_oca').state != 'installed':
+            self.skipTest("OCA's reconciliation screen is not installed")
+        # the payer's credit of 7.50 (an old overpayment) is what the bank sent back
+        credit = self.env['account.move'].create({
+            'move_type': 'entry', 'journal_id': self.company_data['default_journal_misc'].id,
+            'line_ids': [
+                Command.create({'account_id': self.receivable.id, 'partner_id': self.payer.id, 'credit': 7.5}),
+                Command.create({'account_id': self.income_account.id, 'debit': 7.5}),
+            ]})
+        credit.action_post()
+        credit_line = credit.line_ids.filtered(lambda l: l.account_id == self.receivable)
+        returned = self.st_line(-7.5, 'Rueckbuchung unbekannt')
+        self.assertEqual(returned.munipay_match_state, 'manual')
+        self.assertTrue(returned.move_id.activity_ids)
+        with Form(returned, view='account_reconcile_oca.bank_statement_line_form_reconcile_view') as form:
+            form.add_account_move_line_id = credit_line
+            self.assertTrue(form.can_reconcile)
+        returned.reconcile_bank_line()
+        self.assertTrue(returned.is_reconciled)
+        self.assertTrue(credit_line.reconciled)
+        self.assertFalse(returned.move_id.activity_ids, "the accountant placed it: the officer's to-do is done")
+        self.assertBalanced()
