@@ -4,3 +4,5 @@ from . import test_pafornode_faults
 from . import test_pafornode_receipts
 from . import test_receipt_concurrency
 from . import test_pagopa_notice
+from . import test_pagopa_cds
+from . import test_pagopa_tour
