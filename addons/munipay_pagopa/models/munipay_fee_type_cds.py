@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..lib import poste_datamatrix
+
 
 class MunipayFeeType(models.Model):
     """Traffic fines of the Codice della Strada: two payment options on one pagoPA notice."""
@@ -16,6 +18,17 @@ class MunipayFeeType(models.Model):
     def _check_pagopa_cds(self):
         for fee in self.filtered('pagopa_cds'):
             fee._pagopa_check_cds()
+
+    @api.constrains('pagopa_postal_bank_account_id')
+    def _check_pagopa_postal_account(self):
+        # the notice's postal bulletin carries the Poste account number read from the IBAN
+        for fee in self.filtered('pagopa_postal_bank_account_id'):
+            try:
+                poste_datamatrix.postal_account(fee.pagopa_postal_bank_account_id.acc_number)
+            except poste_datamatrix.DataMatrixError:
+                raise ValidationError(_("The postal IBAN of fee “%(fee)s” is not an account of Poste Italiane "
+                                        "(bank code %(abi)s).", fee=fee.name, abi=poste_datamatrix.POSTE_ABI)) \
+                    from None
 
     def _pagopa_check_cds(self):
         """A traffic fine needs the two windows its options are made of."""

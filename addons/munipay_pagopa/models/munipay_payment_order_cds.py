@@ -75,8 +75,10 @@ class MunipayPaymentOrder(models.Model):
         self.ensure_one()
         today = self._munipay_today()
         options = []
-        if self._pagopa_cds_used() and self.pagopa_reduced_notice_number:
-            (_reduced_rule, reduced_day), (_full_rule, full_day) = self._munipay_rule_schedule()[:2]
+        schedule = self._munipay_rule_schedule()[:2]
+        if self._pagopa_cds_used() and self.pagopa_reduced_notice_number and len(schedule) == 2 \
+                and all(day for _rule, day in schedule):
+            (_reduced_rule, reduced_day), (_full_rule, full_day) = schedule
             for kind, notice, iuv, last_day in (
                     ('reduced', self.pagopa_reduced_notice_number, self.pagopa_reduced_iuv, reduced_day),
                     ('full', self.pagopa_notice_number, self.pagopa_iuv, full_day)):

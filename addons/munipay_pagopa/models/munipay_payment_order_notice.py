@@ -41,7 +41,18 @@ class MunipayPaymentOrder(models.Model):
         code.make_image().save(buffer, format='PNG')
         return 'data:image/png;base64,' + base64.b64encode(buffer.getvalue()).decode()
 
-    def _pagopa_notice_values(self):
+    def _munipay_notice_printable(self):
+        # an order whose pagoPA notice cannot be made is skipped with its reason, not the whole batch
+        printable, skipped = super()._munipay_notice_printable()
+        for order in printable.filtered(lambda o: o._pagopa_notice_applies()):
+            try:
+                order._pagopa_notice_values(images=False)
+            except UserError as error:
+                printable -= order
+                skipped[order] = str(error)
+        return printable, skipped
+
+    def _pagopa_notice_values(self, images=True):
         """Everything pagoPA's notice prints: creditor, debtor, the payment options with
         their QR codes and, with a postal account, the Poste Data Matrix of each."""
         self.ensure_one()
@@ -60,7 +71,7 @@ class MunipayPaymentOrder(models.Model):
         for option in options:
             option['label'] = self._pagopa_option_label(option, rules)
             option['qr_payload'] = self._pagopa_qr_payload(option)
-            option['qr'] = self._pagopa_qr_data_uri(option['qr_payload'])
+            option['qr'] = images and self._pagopa_qr_data_uri(option['qr_payload'])
             if postal:
                 try:
                     option['datamatrix_payload'] = poste_datamatrix.encode(
@@ -69,7 +80,7 @@ class MunipayPaymentOrder(models.Model):
                 except poste_datamatrix.DataMatrixError as error:
                     raise UserError(_("The postal bulletin of %(order)s cannot be printed: %(reason)s",
                                       order=self.name, reason=str(error))) from None
-                option['datamatrix'] = poste_datamatrix.png_data_uri(option['datamatrix_payload'])
+                option['datamatrix'] = images and poste_datamatrix.png_data_uri(option['datamatrix_payload'])
         full_day = options[-1]['last_day'] if options[-1]['kind'] == 'full' else None
         return {
             'subject': subject,

@@ -184,6 +184,8 @@ class TestPagopaNotice(PagopaCommon):
     def test_settings_of_the_notice(self):
         with self.assertRaisesRegex(ValidationError, 'CBILL'):
             self.company.munipay_pagopa_cbill_code = 'ab-1'
+        with self.assertRaisesRegex(ValidationError, 'not an account of Poste Italiane'):
+            self.fee_card.pagopa_postal_bank_account_id = self.company.munipay_bank_account_id
         with self.assertRaisesRegex(ValidationError, 'not a fine'):
             self.fee_card.pagopa_cds = True
         with self.assertRaisesRegex(ValidationError, 'two amount rules'):
