@@ -3,22 +3,57 @@ import { registry } from "@web/core/registry";
 import { rpc } from "@web/core/network/rpc";
 
 // The officer opens a traffic fine paid through pagoPA and reads its pagoPA tab: the
-// IUVs and notice numbers the node asks for, and the receipt it sent. The values are
-// read from the server and compared with what the form shows; fields another add-on
-// puts in the tab (the GPD position, the settlement) are checked when the order has them.
+// IUVs and notice numbers the node asks for, and the receipt it sent. Every text or
+// selection field the tab shows (those another add-on adds too, such as a GPD
+// position's status) is compared with the record as the server reads it.
 const ORDER_ORIGIN = "TOUR-CDS-2026/7";
-const TEXT_FIELDS = [
+const REQUIRED_FIELDS = [
     "pagopa_notice_display",
     "pagopa_iuv",
     "pagopa_fiscal_code",
     "pagopa_reduced_notice_display",
     "pagopa_reduced_iuv",
 ];
-const OPTIONAL_FIELDS = ["pagopa_gpd_status", "pagopa_gpd_state", "pagopa_position_status", "pagopa_settlement_state"];
+const TAB = ".o_notebook .tab-pane.active";
 
 function shown(name) {
-    const widget = document.querySelector(`.o_notebook .tab-pane.active .o_field_widget[name=${name}]`);
-    return widget && widget.textContent.replace(/\s+/g, " ").trim();
+    const widget = document.querySelector(`${TAB} .o_field_widget[name=${name}]`);
+    return widget ? widget.textContent.replace(/\s+/g, " ").trim() : null;
+}
+
+async function checkTabAgainstServer() {
+    const names = [...document.querySelectorAll(`${TAB} .o_field_widget[name^=pagopa_]`)]
+        .map((widget) => widget.getAttribute("name"))
+        .filter((name) => name !== "pagopa_receipt_ids");
+    for (const name of REQUIRED_FIELDS) {
+        if (!names.includes(name)) {
+            throw new Error(`the pagoPA tab does not show ${name}`);
+        }
+    }
+    const fields = await rpc("/web/dataset/call_kw/munipay.payment.order/fields_get", {
+        model: "munipay.payment.order",
+        method: "fields_get",
+        args: [names],
+        kwargs: { attributes: ["type", "selection"] },
+    });
+    const checked = names.filter((name) => ["char", "selection"].includes(fields[name].type));
+    const [order] = await rpc("/web/dataset/call_kw/munipay.payment.order/search_read", {
+        model: "munipay.payment.order",
+        method: "search_read",
+        args: [[["origin", "=", ORDER_ORIGIN]], checked],
+        kwargs: {},
+    });
+    for (const name of checked) {
+        const expected = fields[name].type === "selection"
+            ? (fields[name].selection.find(([key]) => key === order[name]) || [])[1]
+            : order[name];
+        if (REQUIRED_FIELDS.includes(name) && !expected) {
+            throw new Error(`the order has no ${name}`);
+        }
+        if (expected && !(shown(name) || "").includes(expected)) {
+            throw new Error(`the pagoPA tab shows ${name} as "${shown(name)}", not "${expected}"`);
+        }
+    }
 }
 
 registry.category("web_tour.tours").add("munipay_pagopa_order_tour", {
@@ -28,34 +63,7 @@ registry.category("web_tour.tours").add("munipay_pagopa_order_tour", {
         { trigger: ".o_notebook .tab-pane.active .o_field_widget[name=pagopa_receipt_ids] .o_data_row" },
         {
             trigger: ".o_notebook .tab-pane.active .o_field_widget[name=pagopa_iuv]",
-            async run() {
-                const fields = await rpc("/web/dataset/call_kw/munipay.payment.order/fields_get", {
-                    model: "munipay.payment.order",
-                    method: "fields_get",
-                    args: [],
-                    kwargs: { attributes: ["type", "selection"] },
-                });
-                const optional = OPTIONAL_FIELDS.filter((name) => name in fields);
-                const [order] = await rpc("/web/dataset/call_kw/munipay.payment.order/search_read", {
-                    model: "munipay.payment.order",
-                    method: "search_read",
-                    args: [[["origin", "=", ORDER_ORIGIN]], [...TEXT_FIELDS, ...optional]],
-                    kwargs: {},
-                });
-                for (const name of TEXT_FIELDS) {
-                    if (!order[name] || shown(name) !== order[name]) {
-                        throw new Error(`the pagoPA tab shows ${name} as "${shown(name)}", not "${order[name]}"`);
-                    }
-                }
-                for (const name of optional) {
-                    const value = fields[name].selection
-                        ? (fields[name].selection.find(([key]) => key === order[name]) || [])[1]
-                        : order[name];
-                    if (value && shown(name) !== null && !shown(name).includes(value)) {
-                        throw new Error(`the pagoPA tab shows ${name} as "${shown(name)}", not "${value}"`);
-                    }
-                }
-            },
+            run: checkTabAgainstServer,
         },
         // the receipt: its id, amount and state, and it opens
         {
