@@ -26,15 +26,16 @@ class MunipayFeeType(models.Model):
             try:
                 poste_datamatrix.postal_account(fee.pagopa_postal_bank_account_id.acc_number)
             except poste_datamatrix.DataMatrixError:
-                raise ValidationError(_("The postal IBAN of fee “%(fee)s” is not an account of Poste Italiane "
-                                        "(bank code %(abi)s).", fee=fee.name, abi=poste_datamatrix.POSTE_ABI)) \
-                    from None
+                raise ValidationError(_(
+                    "The postal IBAN of fee “%(fee)s” is not an account of Poste Italiane (bank code %(abi)s).",
+                    fee=fee.name, abi=poste_datamatrix.POSTE_ABI)) from None
 
     def _pagopa_check_cds(self):
         """A traffic fine needs the two windows its options are made of."""
         self.ensure_one()
         if self.category != 'fine':
-            raise ValidationError(_("Fee “%s” is not a fine: only fines follow the Codice della Strada.", self.name))
+            raise ValidationError(_("Fee “%s” is not a fine: only fines follow the Codice della Strada.",
+                                    self.name))
         rules = self.amount_rule_ids.sorted(lambda r: (r.sequence, r.id))
         if len(rules) < 2 or not all(rules[:2].mapped('up_to_day')):
             raise ValidationError(_(

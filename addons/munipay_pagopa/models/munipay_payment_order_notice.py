@@ -9,7 +9,7 @@ from odoo import _, api, models
 from odoo.exceptions import UserError
 
 from odoo.addons.munipay_documents.lib import qr_payloads
-from ..lib import notice_numbers, poste_datamatrix
+from ..lib import poste_datamatrix
 
 # pagoPA's notice specification: QR version 4 (33 × 33 modules), error correction M
 QR_VERSION = 4
@@ -119,7 +119,3 @@ class MunipayPaymentOrder(models.Model):
             return _("From day %(first)s to day %(last)s after notification",
                      first=rules[0].up_to_day + 1, last=rules[1].up_to_day)
         return _("Single payment")
-
-    @api.model
-    def _pagopa_format_notice(self, notice):
-        return notice_numbers.format_in_groups(notice)
