@@ -14,7 +14,7 @@ transit account, reconciled with the order it pays.
     'website': 'https://github.com/munipay/munipay',
     'license': 'LGPL-3',
     'depends': ['munipay_documents'],
-    'external_dependencies': {'python': ['lxml', 'xmlschema', 'python-stdnum']},
+    'external_dependencies': {'python': ['lxml', 'xmlschema', 'python-stdnum', 'ppf-datamatrix']},
     'data': [
         'security/ir.model.access.csv',
         'security/munipay_pagopa_rules.xml',
@@ -22,6 +22,17 @@ transit account, reconciled with the order it pays.
         'views/munipay_fee_type_views.xml',
         'views/munipay_pagopa_receipt_views.xml',
         'views/munipay_payment_order_views.xml',
+        'report/pagopa_notice_reports.xml',
+        'report/report_pagopa_notice.xml',
+        'views/pagopa_notice_views.xml',
     ],
+    'assets': {
+        'web.report_assets_common': [
+            'munipay_pagopa/static/src/scss/pagopa_notice.scss',
+        ],
+        'web.assets_tests': [
+            'munipay_pagopa/static/tests/tours/*.js',
+        ],
+    },
     'installable': True,
 }

@@ -120,13 +120,15 @@ class AccountBankStatementLine(models.Model):
             return {}
         texts = {line: statement_refs.candidates(*line._munipay_texts()) for line in lines}
         values = list({value for found in texts.values() for value in found})
-        orders = self.env['munipay.payment.order'].sudo().search([
-            '|', ('payment_reference', 'in', values), ('name', 'in', values),
-            ('company_id', 'in', lines.company_id.ids), ('state', '!=', 'draft')]) if values else []
+        Order = self.env['munipay.payment.order'].sudo()
+        keys = Order._munipay_reference_fields()
+        orders = Order.search(expression.AND([
+            Order._munipay_reference_domain(values),
+            [('company_id', 'in', lines.company_id.ids), ('state', '!=', 'draft')]])) if values else []
         returned = {}
         for line in lines:
             found = [o for o in orders if o.company_id == line.company_id
-                     and (o.payment_reference in texts[line] or o.name in texts[line])]
+                     and any(o[key] and o[key] in texts[line] for key in keys)]
             if len(found) != 1:
                 line._munipay_leave(_("A returned transfer that names no single payment order."))
                 continue
@@ -173,10 +175,12 @@ class AccountBankStatementLine(models.Model):
         if values:
             # every company's orders: a reference of another company must not fall
             # through to the payer-and-amount guess
-            for order in Order.search(['|', ('payment_reference', 'in', list(values)), ('name', 'in', list(values)),
-                                       ('state', '!=', 'draft')]):
-                by_value[order.payment_reference] |= order
-                by_value[order.name] |= order
+            keys = Order._munipay_reference_fields()
+            for order in Order.search(expression.AND([Order._munipay_reference_domain(list(values)),
+                                                      [('state', '!=', 'draft')]])):
+                for key in keys:
+                    if order[key]:
+                        by_value[order[key]] |= order
         matches, unmatched = {}, self.env['account.bank.statement.line']
         for line in lines:
             named = Order

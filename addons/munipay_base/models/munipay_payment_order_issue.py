@@ -2,6 +2,7 @@ from collections import defaultdict
 
 from odoo import _, fields, models, Command
 from odoo.exceptions import UserError
+from odoo.osv import expression
 
 from ..lib import references
 
@@ -33,6 +34,15 @@ class MunipayPaymentOrder(models.Model):
         """The payment reference of a new order. Hook: munipay_pagopa gives IUVs."""
         self.ensure_one()
         return references.make_rf(self.name)
+
+    def _munipay_reference_fields(self):
+        """Fields whose values identify an order when a payer writes them (in a bank
+        transfer's remittance text). Hook: munipay_pagopa adds its second notice number."""
+        return ['payment_reference', 'name']
+
+    def _munipay_reference_domain(self, values):
+        """Orders any of whose reference fields is one of ``values``."""
+        return expression.OR([[(key, 'in', list(values))] for key in self._munipay_reference_fields()])
 
     def _munipay_assign_references(self):
         todo = self.filtered(lambda o: not o.payment_reference)

@@ -209,13 +209,18 @@ class MunipayPaymentOrder(models.Model):
             printable |= order
         return printable, skipped
 
+    def _munipay_notice_report(self):
+        """The report that prints these orders' notices. Hook: munipay_pagopa prints
+        pagoPA's own notice for its orders."""
+        return self.env.ref('munipay_documents.action_report_payment_notice')
+
     def action_print_notices(self):
         """Print the notices: at once for a few orders, in the background for many."""
         not_issued = self.filtered(lambda o: o.state not in ('issued', 'paid'))
         if not_issued:
             raise UserError(_("Only issued orders have a notice to print (%s is not).", not_issued[0].name))
         if len(self) <= BACKGROUND_PRINT_THRESHOLD:
-            return self.env.ref('munipay_documents.action_report_payment_notice').report_action(self)
+            return self._munipay_notice_report().report_action(self)
         batch = self.env['munipay.print.batch'].create({'order_ids': [(6, 0, self.ids)]})
         batch.action_start()
         return {

@@ -49,7 +49,6 @@ class MunipayPrintBatch(models.Model):
         """Render the next chunks; each chunk is stored as a part, merged at the end.
         Returns True when the batch is finished, False when the time ran out."""
         self.ensure_one()
-        report = self.env.ref('munipay_documents.action_report_payment_notice')
         started = time.monotonic()
         while self.done_count < self.order_count:
             chunk = self.order_ids.sorted('id')[self.done_count:self.done_count + self.chunk_size]
@@ -57,7 +56,7 @@ class MunipayPrintBatch(models.Model):
             vals = {'done_count': self.done_count + len(chunk)}
             if printable:
                 pdf, _type = self.env['ir.actions.report'].with_context(munipay_print_batch=True)._render_qweb_pdf(
-                    report, printable.ids)
+                    printable._munipay_notice_report(), printable.ids)
                 part = self.env['ir.attachment'].create({
                     'name': f'{self.name}-{self.done_count:06d}.pdf', 'raw': pdf, 'mimetype': 'application/pdf',
                     'res_model': self._name, 'res_id': self.id})

@@ -4,3 +4,10 @@ from . import munipay_fee_type
 from . import munipay_payment_order
 from . import munipay_pagopa_receipt
 from . import munipay_pagopa_node
+from . import munipay_fee_type_cds
+from . import munipay_payment_order_cds
+from . import munipay_pagopa_node_cds
+from . import res_company_notice
+from . import res_config_settings_notice
+from . import munipay_payment_order_notice
+from . import ir_actions_report

@@ -103,9 +103,10 @@ class MunipayPagopaNode(models.AbstractModel):
                      ('name', '=', receipt['receipt_id'])]
         if Receipt.search_count(duplicate, limit=1):
             raise PaFault('PAA_RECEIPT_DUPLICATA', "receipt %s was already received" % receipt['receipt_id'])
-        if receipt['iuv'] != order.pagopa_iuv:
+        if receipt['iuv'] != order._pagopa_iuv_for(receipt['notice_number']):
             raise PaFault('PAA_SEMANTICA', "creditorReferenceId %s is not the IUV %s of notice %s"
-                          % (receipt['iuv'], order.pagopa_iuv, receipt['notice_number']))
+                          % (receipt['iuv'], order._pagopa_iuv_for(receipt['notice_number']),
+                             receipt['notice_number']))
         if receipt['outcome'] == 'OK':
             if receipt['amount_cents'] <= 0:
                 raise PaFault('PAA_SEMANTICA', "a paid receipt has a positive paymentAmount")
