@@ -14,7 +14,7 @@ class AccountBankStatementLine(models.Model):
 
     munipay_match_state = fields.Selection(
         [('order', "Paid a payment order"), ('credit', "Credit to refund"), ('suspense', "Unmatched payment"),
-         ('return', "Payment returned"), ('manual', "Left to the accountant")],
+         ('return', "Payment returned"), ('refund', "Credit refunded"), ('manual', "Left to the accountant")],
         string="munipay", readonly=True, copy=False, index='btree_not_null')
     munipay_order_id = fields.Many2one(
         'munipay.payment.order', string="Payment Order", readonly=True, copy=False, index='btree_not_null')
@@ -121,6 +121,8 @@ class AccountBankStatementLine(models.Model):
                 line._munipay_leave(_("A returned transfer that names no single payment order."))
                 continue
             order = found[0]
+            if order._munipay_refund_statement_line(line):
+                continue
             # the money it returns: a bank transfer or a registered payment of that
             # amount, or the only one larger than it (part of it comes back)
             money = order.ledger_line_ids.matched_credit_ids.credit_move_id.filtered(

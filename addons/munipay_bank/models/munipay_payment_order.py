@@ -92,6 +92,38 @@ class MunipayPaymentOrder(models.Model):
                 "as a credit on the payer to refund.", amount=order.currency_id.format(st_line.amount),
                 line=st_line.payment_ref or st_line.display_name, state=order._munipay_state_label()))
 
+    def _munipay_refund_statement_line(self, st_line):
+        """Is the outgoing transfer ``st_line`` the refund of this order's credit? The
+        refund payment registered in Odoo (waiting on its outstanding account for its
+        bank line) or, sent from the bank's own portal, the flagged credit itself: then
+        the line is reconciled with it, as an accountant would, and the order stays as
+        it is. Returns whether it was one."""
+        self.ensure_one()
+        order = self.sudo()
+        currency = st_line.company_id.currency_id
+        payments = self.env['account.payment'].sudo().search([
+            ('journal_id', '=', st_line.journal_id.id), ('payment_type', '=', 'outbound'),
+            ('state', '=', 'in_process'), ('is_matched', '=', False),
+            ('partner_id', 'child_of', order.partner_id.commercial_partner_id.id)], order='date, id')
+        sent = payments.move_id.line_ids.filtered(
+            lambda l: l.account_id == l.move_id.origin_payment_id.outstanding_account_id)
+        item = (sent | order.refund_line_ids).filtered(
+            lambda l: l.parent_state == 'posted' and not l.reconciled
+            and not currency.compare_amounts(l.amount_residual, st_line.amount))[:1]
+        if not item:
+            return False
+        self._munipay_lock()
+        _liquidity, suspense, _other = st_line.with_context(skip_account_move_synchronization=True)._seek_for_lines()
+        if len(suspense) != 1:
+            raise UserError(_("Statement line %s is already reconciled.", st_line.display_name))
+        suspense._munipay_rebook_counterpart(item.account_id, item.partner_id)
+        st_line.with_context(skip_account_move_synchronization=True).write({
+            'partner_id': st_line.partner_id.id or item.partner_id.id, 'munipay_order_id': order.id,
+            'munipay_match_state': 'refund', 'munipay_match_note': _("Refunds the credit of %s", order.name)[:250],
+        })
+        (suspense | item).with_context(skip_invoice_sync=True).reconcile()
+        return True
+
     def _munipay_return_statement_line(self, st_line, original):
         """The bank returned the transfer whose counterpart is ``original``: take that
         payment off the order (it reopens, its receipt is voided) and reconcile the

@@ -1,0 +1,79 @@
+"""Review of the bank channel's money paths (session 6): each test shows a defect
+found by an adversarial review, in journal items."""
+from unittest.mock import patch
+
+from odoo import fields
+from odoo.tests import tagged
+
+from odoo.addons.munipay_base.tests.common import MunipayCommon
+
+
+@tagged('post_install', '-at_install')
+class TestBankReviewS6(MunipayCommon):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.receivable = cls.payer.property_account_receivable_id
+        cls.suspense_account = cls.company._munipay_suspense_account()
+
+    def st_line(self, amount, ref='', date=None, journal=None, **vals):
+        return self.env['account.bank.statement.line'].create({
+            'journal_id': (journal or self.bank_journal).id, 'date': date or fields.Date.today(), 'amount': amount,
+            'payment_ref': ref, **vals})
+
+    def account_balance(self, account):
+        self.env.flush_all()
+        lines = self.env['account.move.line'].search([('account_id', '=', account.id), ('parent_state', '=', 'posted')])
+        return self.company.currency_id.round(sum(lines.mapped('balance')))
+
+    def refund_credit(self, order):
+        """The officer refunds the order's flagged credit with Odoo's wizard, by bank."""
+        action = order.action_refund_credit()
+        wizard = self.env['account.payment.register'].with_context(action['context']).create({
+            'journal_id': self.bank_journal.id})
+        return wizard._create_payments()
+
+    # ------------------------------------------------------------------ refunds leaving the bank
+
+    def test_r01_refund_of_an_overpayment_is_not_a_return(self):
+        """The payer sent 30.00 for 22.21; the officer refunds the 7.79 by bank. The
+        refund appears on the next statement, naming the order: it clears the
+        refund payment, it does not reopen the paid order."""
+        order = self.make_order()
+        self.st_line(30.0, order.payment_reference)
+        self.assertTrue(order.needs_refund)
+        refund = self.refund_credit(order)
+        self.assertEqual((refund.payment_type, refund.amount), ('outbound', 7.79))
+        self.assertFalse(order.needs_refund)
+        out = self.st_line(-7.79, refund.memo)
+        self.assertEqual((order.state, order.amount_residual), ('paid', 0.0), "the refund reopened the order")
+        self.assertEqual((out.munipay_match_state, out.munipay_order_id), ('refund', order))
+        self.assertFalse(order.needs_refund)
+        self.assertTrue(out.is_reconciled)
+        outstanding = refund.move_id.line_ids.filtered(lambda l: l.account_id == refund.outstanding_account_id)
+        self.assertTrue(outstanding.reconciled, "the refund payment waits for its bank line for ever")
+        self.assertEqual(self.account_balance(refund.outstanding_account_id), 0.0)
+        self.assertBalanced()
+
+    def test_r02_refund_of_a_flagged_credit_sent_from_the_bank_portal(self):
+        """The same refund made in the bank's own portal (no payment in Odoo): the
+        line clears the flagged credit; the order stays paid, its receipt valid."""
+        order = self.make_order()
+        paid_line = self.st_line(30.0, order.payment_reference)
+        Order = type(order)
+        with patch.object(Order, '_munipay_on_reopened', autospec=True) as reopened, \
+                patch.object(Order, '_munipay_on_paid', autospec=True) as paid_again:
+            out = self.st_line(-7.79, 'Rimborso %s' % order.payment_reference)
+        self.assertFalse(reopened.called or paid_again.called,
+                         "the order was reopened (its receipt voided) and paid again by the same money")
+        self.assertEqual(out.munipay_match_state, 'refund')
+        self.assertTrue(out.is_reconciled)
+        self.assertEqual((order.state, order.amount_residual), ('paid', 0.0))
+        self.assertFalse(order.needs_refund)
+        original = paid_line.move_id.line_ids.filtered(lambda l: l.account_id == self.receivable)
+        back = out.move_id.line_ids.filtered(lambda l: l.account_id == self.receivable)
+        self.assertEqual(back.matched_credit_ids.credit_move_id, original)
+        self.assertEqual(order.receivable_line_id.matched_credit_ids.credit_move_id, original,
+                         "the order's payment was taken off and booked again")
+        self.assertBalanced()
