@@ -104,8 +104,13 @@ class AccountBankStatementLine(models.Model):
         return is reconciled with the payment it cancels. Unknown returns are left
         to the accountant."""
         lines = self.sudo().filtered(lambda l: not l.is_reconciled and not l.munipay_match_state
-                                     and l.state == 'posted' and l.currency_id.compare_amounts(l.amount, 0) < 0
-                                     and not l.foreign_currency_id)
+                                     and l.state == 'posted' and l.currency_id.compare_amounts(l.amount, 0) < 0)
+        # said once, as for incoming transfers: left silent, they would fill every batch of the job
+        foreign = lines.filtered(lambda l: l.foreign_currency_id or l.currency_id != l.company_id.currency_id)
+        if foreign:
+            foreign._munipay_leave(_("An outgoing transfer in another currency than the payment orders: match it "
+                                     "by hand."))
+            lines -= foreign
         if not lines:
             return {}
         texts = {line: statement_refs.candidates(*line._munipay_texts()) for line in lines}

@@ -77,3 +77,31 @@ class TestBankReviewS6(MunipayCommon):
         self.assertEqual(order.receivable_line_id.matched_credit_ids.credit_move_id, original,
                          "the order's payment was taken off and booked again")
         self.assertBalanced()
+
+    # ------------------------------------------------------------------ other currencies
+
+    def test_r03_returns_in_another_currency_do_not_block_the_job(self):
+        chf = self.setup_other_currency('CHF', rates=[('1900-01-01', 2.0)])
+        order = self.make_order()
+        Line = self.env['account.bank.statement.line'].with_context(munipay_no_match=True)
+        Line.create([{'journal_id': self.bank_journal.id, 'amount': -10.0 - i, 'payment_ref': 'fx out %d' % i,
+                      'foreign_currency_id': chf.id, 'amount_currency': -20.0 - 2 * i} for i in range(2)])
+        good = Line.create({'journal_id': self.bank_journal.id, 'amount': 22.21,
+                            'payment_ref': order.payment_reference})
+        for _run in range(3):
+            self.env['account.bank.statement.line']._cron_munipay_match(batch_size=2)
+        self.assertEqual(good.munipay_match_state, 'order', "the job never reaches the line")
+        self.assertEqual(order.state, 'paid')
+
+    def test_r04_return_on_a_foreign_currency_journal_is_not_read_in_the_orders_currency(self):
+        chf = self.setup_other_currency('CHF', rates=[('1900-01-01', 2.0)])
+        self.assertNotEqual(self.company.currency_id, chf)
+        chf_journal = self.env['account.journal'].create({
+            'name': 'Bank CHF', 'code': 'BCHF', 'type': 'bank', 'currency_id': chf.id})
+        order = self.make_order()
+        order._munipay_pay(self.bank_journal)
+        self.assertEqual(order.state, 'paid')
+        back = self.st_line(-10.0, 'RETURN %s' % order.payment_reference, journal=chf_journal)
+        self.assertNotEqual(back.munipay_match_state, 'return', "10 francs were taken for 10 of the orders' currency")
+        self.assertEqual(order.state, 'paid')
+        self.assertBalanced()
