@@ -1,6 +1,7 @@
 from collections import defaultdict
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 from odoo.osv import expression
 
 from ..lib import statement_refs
@@ -56,6 +57,15 @@ class AccountBankStatementLine(models.Model):
         return True
 
     def action_undo_reconciliation(self):
+        # an unmatched payment already assigned or sent back is booked elsewhere: undoing
+        # the line would leave that entry without its money and book the money again
+        settled = self.sudo().line_ids.filtered(
+            lambda l: l.munipay_suspense and (l.matched_debit_ids or l.matched_credit_ids))
+        if settled:
+            raise UserError(_(
+                "The unmatched payment of %(line)s was already assigned to an order or returned to its sender: "
+                "reverse that entry (or cancel the return) first.",
+                line=settled[0].move_id.statement_line_id.display_name))
         # the line is open again: munipay may match it anew. What it could not match is
         # in the accountant's hands now (a reconciliation screen): the officer's to-do is done.
         flagged = self.filtered(lambda l: l.munipay_match_state in ('suspense', 'manual'))

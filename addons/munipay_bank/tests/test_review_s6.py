@@ -3,6 +3,7 @@ found by an adversarial review, in journal items."""
 from unittest.mock import patch
 
 from odoo import fields
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from odoo.addons.munipay_base.tests.common import MunipayCommon
@@ -104,4 +105,41 @@ class TestBankReviewS6(MunipayCommon):
         back = self.st_line(-10.0, 'RETURN %s' % order.payment_reference, journal=chf_journal)
         self.assertNotEqual(back.munipay_match_state, 'return', "10 francs were taken for 10 of the orders' currency")
         self.assertEqual(order.state, 'paid')
+        self.assertBalanced()
+
+    # ------------------------------------------------------------------ suspense items and undo
+
+    def open_suspense_items(self):
+        return self.env['account.move.line'].search([('munipay_suspense', '=', True), ('reconciled', '=', False),
+                                                     ('company_id', '=', self.company.id)])
+
+    def test_r05_undo_a_line_whose_suspense_item_was_assigned(self):
+        """The officer assigned the unmatched payment to an order; the accountant
+        then undoes the statement line's reconciliation. The money must not count
+        twice (once on the order, once more when the line is booked anew)."""
+        order = self.make_order()
+        line = self.st_line(22.21, 'boh', partner_id=self.payer_2.id)
+        item = line.move_id.line_ids.filtered('munipay_suspense')
+        self.env['munipay.suspense.assign'].create({'line_id': item.id, 'order_id': order.id}).action_confirm()
+        self.assertEqual(order.state, 'paid')
+        with self.assertRaisesRegex(UserError, 'assigned to an order or returned'):
+            line.action_undo_reconciliation()
+        self.env['account.bank.statement.line']._cron_munipay_match()
+        self.assertTrue(item.reconciled and line.is_reconciled)
+        self.assertEqual((order.state, order.amount_paid), ('paid', 22.21))
+        self.assertFalse(self.open_suspense_items(), "the same 22.21 waits to be assigned once more")
+        self.assertEqual(self.account_balance(self.suspense_account), 0.0)
+        self.assertBalanced()
+
+    def test_r06_undo_a_line_whose_suspense_item_was_sent_back(self):
+        line = self.st_line(22.21, 'boh', partner_id=self.payer_2.id)
+        item = line.move_id.line_ids.filtered('munipay_suspense')
+        payment = self.env['account.payment'].browse(item.action_munipay_return()['res_id'])
+        payment.action_post()
+        self.assertTrue(item.reconciled)
+        with self.assertRaisesRegex(UserError, 'assigned to an order or returned'):
+            line.action_undo_reconciliation()
+        self.env['account.bank.statement.line']._cron_munipay_match()
+        self.assertFalse(self.open_suspense_items(), "money sent back to its sender waits to pay an order")
+        self.assertEqual(self.account_balance(self.suspense_account), 0.0)
         self.assertBalanced()
