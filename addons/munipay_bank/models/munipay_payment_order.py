@@ -83,9 +83,13 @@ class MunipayPaymentOrder(models.Model):
             # changes but reconciliation, so Odoo's invoice synchronisation is skipped
             self.env['account.move.line'].with_context(skip_invoice_sync=True)._reconcile_plan(plan)
             for order, st_line, _note, suspense, _partner in booked:
-                if order.refund_line_ids & suspense:
-                    # a joint debtor paid the same debt in this batch: this money is a credit
-                    st_line.with_context(skip_account_move_synchronization=True).munipay_match_state = 'credit'
+                if st_line.munipay_match_state != 'order' or suspense.matched_debit_ids:
+                    continue
+                # nothing of this money reached the order: another line of this batch paid it
+                # (the same transfer twice) or its joint debtor's (then it is flagged already)
+                st_line.with_context(skip_account_move_synchronization=True).munipay_match_state = 'credit'
+                if suspense not in order.refund_line_ids:
+                    credits.append((order, suspense, st_line))
         for order, suspense, st_line in credits:
             order._munipay_flag_refund(suspense, _(
                 "A bank transfer of %(amount)s (%(line)s) arrived for this order, which is %(state)s: it is kept "

@@ -143,3 +143,18 @@ class TestBankReviewS6(MunipayCommon):
         self.assertFalse(self.open_suspense_items(), "money sent back to its sender waits to pay an order")
         self.assertEqual(self.account_balance(self.suspense_account), 0.0)
         self.assertBalanced()
+
+    # ------------------------------------------------------------------ one statement, one order, two lines
+
+    def test_r07_same_order_paid_twice_in_one_statement(self):
+        order = self.make_order()
+        lines = self.env['account.bank.statement.line'].with_context(munipay_no_match=True).create([{
+            'journal_id': self.bank_journal.id, 'amount': 22.21, 'payment_ref': order.payment_reference,
+        } for _i in range(2)])
+        lines._munipay_match()
+        self.assertEqual(order.state, 'paid')
+        self.assertEqual(order.amount_paid, 22.21)
+        self.assertEqual(sorted(lines.mapped('munipay_match_state')), ['credit', 'order'])
+        self.assertTrue(order.needs_refund, "the second transfer is an open credit nobody was told about")
+        self.assertEqual(-sum(order.refund_line_ids.mapped('amount_residual')), 22.21)
+        self.assertBalanced()
