@@ -170,7 +170,7 @@ class MunipayPaymentOrder(models.Model):
         if item.company_id != order.company_id:
             raise UserError(_("The payment and order %s belong to different companies.", order.name))
         if order.state == 'issued':
-            order._munipay_book_surcharge(item.date)
+            order._munipay_book_surcharge(item.move_id.statement_line_id._munipay_value_date())
         partner = order.partner_id.commercial_partner_id
         receivable = order.receivable_line_id.account_id
         move = self.env['account.move'].sudo().create({

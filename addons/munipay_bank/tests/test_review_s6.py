@@ -1,5 +1,6 @@
 """Review of the bank channel's money paths (session 6): each test shows a defect
 found by an adversarial review, in journal items."""
+from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import fields
@@ -157,4 +158,38 @@ class TestBankReviewS6(MunipayCommon):
         self.assertEqual(sorted(lines.mapped('munipay_match_state')), ['credit', 'order'])
         self.assertTrue(order.needs_refund, "the second transfer is an open credit nobody was told about")
         self.assertEqual(-sum(order.refund_line_ids.mapped('amount_residual')), 22.21)
+        self.assertBalanced()
+
+    # ------------------------------------------------------------------ lock dates and value dates
+
+    def test_r09_unmatched_payment_of_a_locked_period_assigned_later(self):
+        """The transfer came inside the fine's discount window and waited as an
+        unmatched payment; the month was closed (locked) before the officer
+        assigned it. Odoo books the assignment after the lock date; the amount due
+        is still judged on the day the money came: the reduced amount settles."""
+        order = self.make_order(self.fee_fine, date_notified=self.days_ago(40))
+        came = self.days_ago(38)
+        line = self.st_line(42.9, 'multa', date=came, partner_name='Ignoto')
+        item = line.move_id.line_ids.filtered('munipay_suspense')
+        self.assertTrue(item)
+        self.company.fiscalyear_lock_date = self.days_ago(30)
+        move = order._munipay_settle_suspense_item(item)
+        self.assertGreater(move.date, self.company.fiscalyear_lock_date, "Odoo books it in the open period")
+        self.assertTrue(item.reconciled)
+        self.assertEqual((order.state, order.amount_paid, order.date_paid), ('paid', 42.9, came),
+                         "judged on the day of the assignment, the discount was lost")
+        self.assertAlmostEqual(order.amount_written_off, 12.6)
+        self.assertBalanced()
+
+    def test_r10_unmatched_payment_assigned_on_its_value_date(self):
+        """The bank booked the transfer the day after the discount window, with a
+        value date inside it: assigned by hand, it counts on the value date, as the
+        automatic matching does."""
+        order = self.make_order(self.fee_fine, date_notified=self.days_ago(20))
+        last_day = order.discount_date
+        line = self.st_line(42.9, 'multa', date=last_day + timedelta(days=1), partner_name='Ignoto',
+                            munipay_value_date=last_day)
+        item = line.move_id.line_ids.filtered('munipay_suspense')
+        self.env['munipay.suspense.assign'].create({'line_id': item.id, 'order_id': order.id}).action_confirm()
+        self.assertEqual((order.state, order.amount_paid, order.date_paid), ('paid', 42.9, last_day))
         self.assertBalanced()
