@@ -105,10 +105,9 @@ class MunipayPaymentOrder(models.Model):
         self.ensure_one()
         order = self.sudo()
         currency = st_line.company_id.currency_id
-        payments = self.env['account.payment'].sudo().search([
-            ('journal_id', '=', st_line.journal_id.id), ('payment_type', '=', 'outbound'),
-            ('state', '=', 'in_process'), ('is_matched', '=', False),
-            ('partner_id', 'child_of', order.partner_id.commercial_partner_id.id)], order='date, id')
+        # the payments that refunded the order's credits, from this bank account
+        payments = order.refund_line_ids.matched_debit_ids.debit_move_id.move_id.origin_payment_id.filtered(
+            lambda p: p.payment_type == 'outbound' and p.journal_id == st_line.journal_id)
         sent = payments.move_id.line_ids.filtered(
             lambda l: l.account_id == l.move_id.origin_payment_id.outstanding_account_id)
         item = (sent | order.refund_line_ids).filtered(
