@@ -1,6 +1,7 @@
 from collections import defaultdict
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 from odoo.osv import expression
 
 from ..lib import statement_refs
@@ -14,7 +15,7 @@ class AccountBankStatementLine(models.Model):
 
     munipay_match_state = fields.Selection(
         [('order', "Paid a payment order"), ('credit', "Credit to refund"), ('suspense', "Unmatched payment"),
-         ('return', "Payment returned"), ('manual', "Left to the accountant")],
+         ('return', "Payment returned"), ('refund', "Credit refunded"), ('manual', "Left to the accountant")],
         string="munipay", readonly=True, copy=False, index='btree_not_null')
     munipay_order_id = fields.Many2one(
         'munipay.payment.order', string="Payment Order", readonly=True, copy=False, index='btree_not_null')
@@ -56,6 +57,15 @@ class AccountBankStatementLine(models.Model):
         return True
 
     def action_undo_reconciliation(self):
+        # an unmatched payment already assigned or sent back is booked elsewhere: undoing
+        # the line would leave that entry without its money and book the money again
+        settled = self.sudo().line_ids.filtered(
+            lambda l: l.munipay_suspense and (l.matched_debit_ids or l.matched_credit_ids))
+        if settled:
+            raise UserError(_(
+                "The unmatched payment of %(line)s was already assigned to an order or returned to its sender: "
+                "reverse that entry (or cancel the return) first.",
+                line=settled[0].move_id.statement_line_id.display_name))
         # the line is open again: munipay may match it anew. What it could not match is
         # in the accountant's hands now (a reconciliation screen): the officer's to-do is done.
         flagged = self.filtered(lambda l: l.munipay_match_state in ('suspense', 'manual'))
@@ -114,8 +124,13 @@ class AccountBankStatementLine(models.Model):
         return is reconciled with the payment it cancels. Unknown returns are left
         to the accountant."""
         lines = self.sudo().filtered(lambda l: not l.is_reconciled and not l.munipay_match_state
-                                     and l.state == 'posted' and l.currency_id.compare_amounts(l.amount, 0) < 0
-                                     and not l.foreign_currency_id)
+                                     and l.state == 'posted' and l.currency_id.compare_amounts(l.amount, 0) < 0)
+        # said once, as for incoming transfers: left silent, they would fill every batch of the job
+        foreign = lines.filtered(lambda l: l.foreign_currency_id or l.currency_id != l.company_id.currency_id)
+        if foreign:
+            foreign._munipay_leave(_("An outgoing transfer in another currency than the payment orders: match it "
+                                     "by hand."))
+            lines -= foreign
         if not lines:
             return {}
         texts = {line: statement_refs.candidates(*line._munipay_texts()) for line in lines}
@@ -133,6 +148,8 @@ class AccountBankStatementLine(models.Model):
                 line._munipay_leave(_("A returned transfer that names no single payment order."))
                 continue
             order = found[0]
+            if order._munipay_refund_statement_line(line):
+                continue
             # the money it returns: a bank transfer or a registered payment of that
             # amount, or the only one larger than it (part of it comes back)
             money = order.ledger_line_ids.matched_credit_ids.credit_move_id.filtered(

@@ -83,14 +83,49 @@ class MunipayPaymentOrder(models.Model):
             # changes but reconciliation, so Odoo's invoice synchronisation is skipped
             self.env['account.move.line'].with_context(skip_invoice_sync=True)._reconcile_plan(plan)
             for order, st_line, _note, suspense, _partner in booked:
-                if order.refund_line_ids & suspense:
-                    # a joint debtor paid the same debt in this batch: this money is a credit
-                    st_line.with_context(skip_account_move_synchronization=True).munipay_match_state = 'credit'
+                if st_line.munipay_match_state != 'order' or suspense.matched_debit_ids:
+                    continue
+                # nothing of this money reached the order: another line of this batch paid it
+                # (the same transfer twice) or its joint debtor's (then it is flagged already)
+                st_line.with_context(skip_account_move_synchronization=True).munipay_match_state = 'credit'
+                if suspense not in order.refund_line_ids:
+                    credits.append((order, suspense, st_line))
         for order, suspense, st_line in credits:
             order._munipay_flag_refund(suspense, _(
                 "A bank transfer of %(amount)s (%(line)s) arrived for this order, which is %(state)s: it is kept "
                 "as a credit on the payer to refund.", amount=order.currency_id.format(st_line.amount),
                 line=st_line.payment_ref or st_line.display_name, state=order._munipay_state_label()))
+
+    def _munipay_refund_statement_line(self, st_line):
+        """Is the outgoing transfer ``st_line`` the refund of this order's credit? The
+        refund payment registered in Odoo (waiting on its outstanding account for its
+        bank line) or, sent from the bank's own portal, the flagged credit itself: then
+        the line is reconciled with it, as an accountant would, and the order stays as
+        it is. Returns whether it was one."""
+        self.ensure_one()
+        order = self.sudo()
+        currency = st_line.company_id.currency_id
+        # the payments that refunded the order's credits, from this bank account
+        payments = order.refund_line_ids.matched_debit_ids.debit_move_id.move_id.origin_payment_id.filtered(
+            lambda p: p.payment_type == 'outbound' and p.journal_id == st_line.journal_id)
+        sent = payments.move_id.line_ids.filtered(
+            lambda l: l.account_id == l.move_id.origin_payment_id.outstanding_account_id)
+        item = (sent | order.refund_line_ids).filtered(
+            lambda l: l.parent_state == 'posted' and not l.reconciled
+            and not currency.compare_amounts(l.amount_residual, st_line.amount))[:1]
+        if not item:
+            return False
+        self._munipay_lock()
+        _liquidity, suspense, _other = st_line.with_context(skip_account_move_synchronization=True)._seek_for_lines()
+        if len(suspense) != 1:
+            raise UserError(_("Statement line %s is already reconciled.", st_line.display_name))
+        suspense._munipay_rebook_counterpart(item.account_id, item.partner_id)
+        st_line.with_context(skip_account_move_synchronization=True).write({
+            'partner_id': st_line.partner_id.id or item.partner_id.id, 'munipay_order_id': order.id,
+            'munipay_match_state': 'refund', 'munipay_match_note': _("Refunds the credit of %s", order.name)[:250],
+        })
+        (suspense | item).with_context(skip_invoice_sync=True).reconcile()
+        return True
 
     def _munipay_return_statement_line(self, st_line, original):
         """The bank returned the transfer whose counterpart is ``original``: take that
@@ -134,7 +169,7 @@ class MunipayPaymentOrder(models.Model):
         if item.company_id != order.company_id:
             raise UserError(_("The payment and order %s belong to different companies.", order.name))
         if order.state == 'issued':
-            order._munipay_book_surcharge(item.date)
+            order._munipay_book_surcharge(item.move_id.statement_line_id._munipay_value_date())
         partner = order.partner_id.commercial_partner_id
         receivable = order.receivable_line_id.account_id
         move = self.env['account.move'].sudo().create({

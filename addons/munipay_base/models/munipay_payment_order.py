@@ -186,9 +186,13 @@ class MunipayPaymentOrder(models.Model):
     @api.model
     def _munipay_company_today(self, company):
         """Today in ``company``'s time zone (its working calendar's, else its address's)."""
+        return fields.Date.context_today(self.with_context(tz=self._munipay_company_tz(company)))
+
+    @api.model
+    def _munipay_company_tz(self, company):
+        """The time zone ``company``'s days are counted in (amounts due, payment dates)."""
         company = company.sudo()
-        tz = company.resource_calendar_id.tz or company.partner_id.tz or self.env.context.get('tz') or 'UTC'
-        return fields.Date.context_today(self.with_context(tz=tz))
+        return company.resource_calendar_id.tz or company.partner_id.tz or self.env.context.get('tz') or 'UTC'
 
     # ------------------------------------------------------------------ ORM
 

@@ -4,6 +4,8 @@ import pytz
 
 from odoo import _, api, fields, models
 
+NODE_TZ = pytz.timezone('Europe/Rome')
+
 
 class MunipayPagopaReceipt(models.Model):
     """A payment receipt the pagoPA node sent (paSendRT): kept as received, booked once."""
@@ -73,13 +75,14 @@ class MunipayPagopaReceipt(models.Model):
     @api.model
     def _pagopa_payment_moment(self, company, receipt):
         """(UTC datetime or None, date in the company's time zone) of the payment."""
-        tz = pytz.timezone(company.resource_calendar_id.tz or company.partner_id.tz or 'Europe/Rome')
+        tz = pytz.timezone(self.env['munipay.payment.order']._munipay_company_tz(company))
         text = receipt.get('payment_datetime')
         if text:
             moment = datetime.fromisoformat(text)
-            # the node writes Italian local time without an offset
-            local = moment.astimezone(tz) if moment.tzinfo else tz.localize(moment)
-            return local.astimezone(pytz.utc).replace(tzinfo=None), local.date()
+            # the node writes Italian local time without an offset; the day is the company's,
+            # as in the amount Verify and GetPayment quoted
+            moment = moment if moment.tzinfo else NODE_TZ.localize(moment)
+            return moment.astimezone(pytz.utc).replace(tzinfo=None), moment.astimezone(tz).date()
         if receipt.get('application_date'):
             return None, fields.Date.to_date(receipt['application_date'])
         return None, self.env['munipay.payment.order']._munipay_company_today(company)

@@ -6,3 +6,4 @@ from . import test_receipt_concurrency
 from . import test_pagopa_notice
 from . import test_pagopa_cds
 from . import test_pagopa_tour
+from . import test_review_s6
