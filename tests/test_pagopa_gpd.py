@@ -41,7 +41,7 @@ def server(server_module):
 
 @pytest.fixture
 def client(gpd, server):
-    return gpd.Client(server.base_url, server.key, ORG, timeout=(1, 1))
+    return gpd.Client(server.base_url, server.key, ORG, timeout=1)
 
 
 def due(days=10):

@@ -22,6 +22,9 @@ transit account, reconciled with the order it pays.
         'views/munipay_fee_type_views.xml',
         'views/munipay_pagopa_receipt_views.xml',
         'views/munipay_payment_order_views.xml',
+        'data/munipay_pagopa_gpd_cron.xml',
+        'views/munipay_payment_order_gpd_views.xml',
+        'views/res_config_settings_gpd_views.xml',
     ],
     'installable': True,
 }

@@ -36,7 +36,8 @@ class GpdError(Exception):
 
     ``kind``: 'transient' (timeout, connection, 429, 5xx: try again later),
     'conflict' (409), 'not_found' (404), 'rejected' (any other answer: fix the
-    data or the settings), 'payload' (munipay would send something GPD forbids).
+    data or the settings), 'payload' (munipay would send something GPD forbids),
+    'error' (munipay failed).
     """
 
     def __init__(self, kind, message, status=None, title=None, detail=None, request_id=None, retry_after=None):
@@ -200,7 +201,7 @@ def _retry_after(response):
 class Client:
     """GPD's debt positions of one creditor (``organization``, its fiscal code)."""
 
-    def __init__(self, base_url, key, organization, timeout=(5, 20), session=None):
+    def __init__(self, base_url, key, organization, timeout=20.0, session=None):
         if not base_url or not key:
             raise GpdError('rejected', 'the GPD endpoint and subscription key are not set')
         self.base_url = base_url.rstrip('/')

@@ -4,3 +4,7 @@ from . import munipay_fee_type
 from . import munipay_payment_order
 from . import munipay_pagopa_receipt
 from . import munipay_pagopa_node
+from . import res_company_gpd
+from . import res_config_settings_gpd
+from . import munipay_payment_order_gpd
+from . import munipay_pagopa_gpd
