@@ -26,6 +26,7 @@ class GpdCommon(PagopaCommon):
             'munipay_pagopa_gpd_url': cls.gpd.base_url, 'munipay_pagopa_gpd_key': cls.gpd.key,
             'munipay_pagopa_gpd_enabled': True,
         })
+        # below 10 s, which Odoo's test runner makes the least timeout of a request
         cls.env['ir.config_parameter'].sudo().set_param('munipay_pagopa.gpd_timeout', '0.5')
         cls.Gpd = cls.env['munipay.pagopa.gpd']
 
