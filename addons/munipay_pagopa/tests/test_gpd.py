@@ -1,8 +1,8 @@
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 
 import pytz
 
-from odoo import Command, fields
+from odoo import fields
 from odoo.tests import tagged
 
 from .common import FISCAL_CODE, PagopaCommon
@@ -226,12 +226,9 @@ class TestGpdFailures(GpdCommon):
     def test_position_already_there_is_updated(self):
         """A position GPD has under the order's IUPD (created by a try whose answer
         never came back, as a draft) is updated and published, not created again."""
-        order = self.make_order(issue=False)
-        order.action_issue()
+        order = self.make_order()
         data, _cents, _due = order._pagopa_gpd_data(fields.Date.today(), {})
-        self.gpd.handle('POST', '/gpd/debt-positions-service/v1' + POSITIONS, {
-            'Ocp-Apim-Subscription-Key': self.gpd.key, 'Content-Type': 'application/json'},
-            __import__('json').dumps(data).encode())
+        self.company._munipay_pagopa_gpd_client().create(data, publish=False)
         self.assertEqual(self.on_gpd(order)['status'], 'DRAFT')
         self.run_job()
         self.assertEqual([call[4] for call in self.gpd.calls(path_end='')],
