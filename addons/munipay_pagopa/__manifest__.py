@@ -25,6 +25,9 @@ transit account, reconciled with the order it pays.
         'report/pagopa_notice_reports.xml',
         'report/report_pagopa_notice.xml',
         'views/pagopa_notice_views.xml',
+        'data/munipay_pagopa_gpd_cron.xml',
+        'views/munipay_payment_order_gpd_views.xml',
+        'views/res_config_settings_gpd_views.xml',
     ],
     'assets': {
         'web.report_assets_common': [

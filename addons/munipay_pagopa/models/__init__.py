@@ -11,3 +11,7 @@ from . import res_company_notice
 from . import res_config_settings_notice
 from . import munipay_payment_order_notice
 from . import ir_actions_report
+from . import res_company_gpd
+from . import res_config_settings_gpd
+from . import munipay_payment_order_gpd
+from . import munipay_pagopa_gpd

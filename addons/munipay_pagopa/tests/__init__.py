@@ -7,3 +7,5 @@ from . import test_pagopa_notice
 from . import test_pagopa_cds
 from . import test_pagopa_tour
 from . import test_review_s6
+from . import test_gpd
+from . import test_gpd_bulk
