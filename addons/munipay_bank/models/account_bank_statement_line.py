@@ -93,10 +93,18 @@ class AccountBankStatementLine(models.Model):
                 self.narration and str(self.narration), str(details) if details else None]
 
     def _munipay_match(self):
-        """Match the lines to payment orders and book them; see :meth:`_munipay_find_orders`."""
-        matches, suspense = self._munipay_find_orders()
-        self._munipay_book(matches, suspense)
+        """Match the lines to payment orders and book them; see :meth:`_munipay_find_orders`.
+        What another add-on recognises as its own first (:meth:`_munipay_match_special`)."""
+        rest = self - self._munipay_match_special()
+        matches, suspense = rest._munipay_find_orders()
+        rest._munipay_book(matches, suspense)
         return matches
+
+    def _munipay_match_special(self):
+        """Hook: book the lines that pay no single order but something an add-on
+        knows (a channel's settlement of many payments at once), before orders are
+        looked up. Returns the lines it booked (or put to the suspense account)."""
+        return self.browse()
 
     def _munipay_match_returns(self):
         """A returned transfer (a chargeback, a bank's return of a payment it could not
@@ -110,13 +118,15 @@ class AccountBankStatementLine(models.Model):
             return {}
         texts = {line: statement_refs.candidates(*line._munipay_texts()) for line in lines}
         values = list({value for found in texts.values() for value in found})
-        orders = self.env['munipay.payment.order'].sudo().search([
-            '|', ('payment_reference', 'in', values), ('name', 'in', values),
-            ('company_id', 'in', lines.company_id.ids), ('state', '!=', 'draft')]) if values else []
+        Order = self.env['munipay.payment.order'].sudo()
+        reference_fields = Order._munipay_bank_reference_fields()
+        orders = Order.search(expression.AND([
+            Order._munipay_bank_reference_domain(values),
+            [('company_id', 'in', lines.company_id.ids), ('state', '!=', 'draft')]])) if values else []
         returned = {}
         for line in lines:
             found = [o for o in orders if o.company_id == line.company_id
-                     and (o.payment_reference in texts[line] or o.name in texts[line])]
+                     and any(o[name] in texts[line] for name in reference_fields if o[name])]
             if len(found) != 1:
                 line._munipay_leave(_("A returned transfer that names no single payment order."))
                 continue
@@ -163,10 +173,12 @@ class AccountBankStatementLine(models.Model):
         if values:
             # every company's orders: a reference of another company must not fall
             # through to the payer-and-amount guess
-            for order in Order.search(['|', ('payment_reference', 'in', list(values)), ('name', 'in', list(values)),
-                                       ('state', '!=', 'draft')]):
-                by_value[order.payment_reference] |= order
-                by_value[order.name] |= order
+            reference_fields = Order._munipay_bank_reference_fields()
+            for order in Order.search(expression.AND([Order._munipay_bank_reference_domain(list(values)),
+                                                      [('state', '!=', 'draft')]])):
+                for name in reference_fields:
+                    if order[name]:
+                        by_value[order[name]] |= order
         matches, unmatched = {}, self.env['account.bank.statement.line']
         for line in lines:
             named = Order

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 
 
 def _group_by_date(matches):
@@ -14,6 +15,17 @@ def _group_by_date(matches):
 
 class MunipayPaymentOrder(models.Model):
     _inherit = 'munipay.payment.order'
+
+    @api.model
+    def _munipay_bank_reference_fields(self):
+        """Hook: the order fields a reference found in a bank transfer's texts is
+        looked up in (a channel adds its own identifiers)."""
+        return ['payment_reference', 'name']
+
+    @api.model
+    def _munipay_bank_reference_domain(self, values):
+        """Orders with any of ``values`` in a reference field: one search for a whole statement."""
+        return expression.OR([[(name, 'in', list(values))] for name in self._munipay_bank_reference_fields()])
 
     def _munipay_settle_statement_line(self, st_line, note=None):
         """The bank channel: the statement line's counterpart becomes the payer's
