@@ -3,3 +3,6 @@ from . import test_pafornode_payment
 from . import test_pafornode_faults
 from . import test_pafornode_receipts
 from . import test_receipt_concurrency
+from . import test_fdr_import
+from . import test_fdr_bank
+from . import test_fdr_revision
