@@ -131,7 +131,7 @@ def _utc(moment):
     return moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
 
 
-def _date_time(text):
+def parse_datetime(text):
     return _utc(datetime.datetime.fromisoformat(text.strip()))
 
 
@@ -176,7 +176,7 @@ def parse_xml(data, schemas):
         ))
     return Flow(
         flow_id=text(root, 'p:identificativoFlusso').strip(),
-        flow_datetime=_date_time(text(root, 'p:dataOraFlusso')),
+        flow_datetime=parse_datetime(text(root, 'p:dataOraFlusso')),
         regulation=text(root, 'p:identificativoUnivocoRegolamento').strip(),
         regulation_date=_date(text(root, 'p:dataRegolamento')),
         psp_id=text(root, 'p:istitutoMittente/p:identificativoUnivocoMittente/p:codiceIdentificativoUnivoco').strip(),
@@ -228,7 +228,7 @@ def flow_from_api(flow, payments):
         receiver = flow.get('receiver') or {}
         result = Flow(
             flow_id=_api_text(flow, 'fdr', 'fdr', _FLOW_ID_RE),
-            flow_datetime=_date_time(flow['fdrDate']),
+            flow_datetime=parse_datetime(flow['fdrDate']),
             regulation=_api_text(flow, 'regulation', 'regulation'),
             regulation_date=_date(flow['regulationDate']),
             psp_id=_api_text(sender, 'pspId', 'sender.pspId'),

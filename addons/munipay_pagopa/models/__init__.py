@@ -4,3 +4,9 @@ from . import munipay_fee_type
 from . import munipay_payment_order
 from . import munipay_pagopa_receipt
 from . import munipay_pagopa_node
+from . import munipay_pagopa_fdr
+from . import munipay_pagopa_fdr_line
+from . import munipay_pagopa_fdr_revocation
+from . import munipay_pagopa_fdr_bank
+from . import munipay_pagopa_fdr_api
+from . import munipay_pagopa_receipt_fdr

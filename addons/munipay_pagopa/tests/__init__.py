@@ -6,3 +6,4 @@ from . import test_receipt_concurrency
 from . import test_fdr_import
 from . import test_fdr_bank
 from . import test_fdr_revision
+from . import test_fdr_api
