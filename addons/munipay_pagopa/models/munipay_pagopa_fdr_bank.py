@@ -1,7 +1,9 @@
 import re
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 
+# transit items reconciled in the transaction that books the bank credit; a job reconciles the rest
+INLINE_RECONCILE_LIMIT = 2000
 # the remittance of a PSP's transfer for a settlement report
 FLOW_REF_RE = re.compile(r'LGPE-RIVERSAMENTO/URI/([A-Za-z0-9\-_]{1,35})', re.IGNORECASE)
 
@@ -10,9 +12,14 @@ class MunipayPagopaFdr(models.Model):
     """The PSP's bank transfer for a report clears the report's money on the pagoPA transit account."""
     _inherit = 'munipay.pagopa.fdr'
 
-    def _pagopa_transit_items(self):
-        """The open transit items of the report: what its paid receipts booked there,
-        and its revocations (one query)."""
+    transit_pending = fields.Boolean(
+        string="Clearing in Progress", readonly=True, copy=False, index=True,
+        help="The bank credit is booked on the transit account; a background job reconciles it with the "
+             "report's receipts, a few thousand at a time.")
+
+    def _pagopa_transit_items(self, limit=None):
+        """The open transit items of the report: its revocations, then what its paid
+        receipts booked there (one query; at most ``limit`` of the latter)."""
         self.ensure_one()
         transit = self.company_id.munipay_pagopa_transit_account_id
         if not transit:
@@ -20,18 +27,52 @@ class MunipayPagopaFdr(models.Model):
         self.env.flush_all()
         self.env.cr.execute("""
             SELECT aml.id FROM munipay_pagopa_fdr_line l
+              JOIN account_move_line aml ON aml.move_id = l.reversal_move_id
+             WHERE l.fdr_id = %(report)s AND l.state = 'revoked'
+               AND aml.account_id = %(transit)s AND NOT aml.reconciled
+        """, {'report': self.id, 'transit': transit.id})
+        revocations = [row[0] for row in self.env.cr.fetchall()]
+        self.env.cr.execute("""
+            SELECT DISTINCT aml.id FROM munipay_pagopa_fdr_line l
               JOIN munipay_pagopa_receipt_payment_rel rel ON rel.receipt_id = l.receipt_id
               JOIN account_payment p ON p.id = rel.payment_id
               JOIN account_move_line aml ON aml.move_id = p.move_id
              WHERE l.fdr_id = %(report)s AND l.state IN ('paid', 'standin')
                AND aml.account_id = %(transit)s AND NOT aml.reconciled AND aml.parent_state = 'posted'
-             UNION
-            SELECT aml.id FROM munipay_pagopa_fdr_line l
-              JOIN account_move_line aml ON aml.move_id = l.reversal_move_id
-             WHERE l.fdr_id = %(report)s AND l.state = 'revoked'
-               AND aml.account_id = %(transit)s AND NOT aml.reconciled
-        """, {'report': self.id, 'transit': transit.id})
-        return self.env['account.move.line'].browse([row[0] for row in self.env.cr.fetchall()])
+             ORDER BY aml.id LIMIT %(limit)s
+        """, {'report': self.id, 'transit': transit.id, 'limit': limit})
+        return self.env['account.move.line'].browse(revocations + [row[0] for row in self.env.cr.fetchall()])
+
+    def _pagopa_bank_counterpart(self):
+        """The open transit item of the report's bank credit."""
+        self.ensure_one()
+        return self.statement_line_id.move_id.line_ids.filtered(
+            lambda l: l.account_id == self.company_id.munipay_pagopa_transit_account_id and not l.reconciled)
+
+    def _pagopa_reconcile_transit(self, limit=None):
+        """Reconcile up to ``limit`` of the report's transit items with its bank credit;
+        the job takes the rest. Reconciling is what costs (Odoo follows up each
+        receipt's payment and entry), so a large report is cleared over several
+        transactions rather than in the one that books the bank line."""
+        limit = limit or INLINE_RECONCILE_LIMIT
+        for report in self.filtered('transit_pending'):
+            counterpart = report._pagopa_bank_counterpart()
+            items = report._pagopa_transit_items(limit=limit + 1)
+            batch = items[:len(items) - 1] if len(items) > limit else items
+            debits = batch.filtered(lambda l: l.balance > 0)
+            if counterpart and debits:
+                self.env['account.move.line'].with_context(skip_invoice_sync=True)._reconcile_plan([counterpart | batch])
+            if len(items) <= limit or not counterpart or not debits:
+                report.transit_pending = False
+            else:
+                self.env.ref('munipay_pagopa.ir_cron_munipay_pagopa_fdr_reconcile').sudo()._trigger()
+
+    @api.model
+    def _cron_pagopa_reconcile_transit(self, batch_size=None):
+        reports = self.search([('transit_pending', '=', True)], limit=1)
+        reports._pagopa_reconcile_transit(batch_size)
+        remaining = self.search_count([('transit_pending', '=', True)])
+        self.env['ir.cron']._notify_progress(done=len(reports), remaining=remaining)
 
     def _pagopa_settle(self, st_line):
         """Book the PSP's transfer ``st_line`` for this report: its counterpart goes to
@@ -70,11 +111,10 @@ class MunipayPagopaFdr(models.Model):
                     'move_id': move.id, 'name': note[:250], 'account_id': company._munipay_suspense_account().id,
                     'balance': -rest, 'amount_currency': -rest, 'currency_id': currency.id,
                 })
-        if items:
-            self.env['account.move.line'].with_context(skip_invoice_sync=True)._reconcile_plan([counterpart | items])
         st_line.with_context(skip_account_move_synchronization=True).write({
             'munipay_match_state': 'pagopa', 'munipay_match_note': note[:250]})
-        self.statement_line_id = st_line
+        self.write({'statement_line_id': st_line.id, 'transit_pending': bool(items)})
+        self._pagopa_reconcile_transit()
         if was_suspense:
             st_line.move_id.activity_ids.action_feedback(feedback=note)
         if not currency.is_zero(rest):
@@ -158,5 +198,5 @@ class AccountBankStatementLine(models.Model):
     def action_undo_reconciliation(self):
         reports = self.env['munipay.pagopa.fdr'].sudo().search([('statement_line_id', 'in', self.ids)])
         res = super().action_undo_reconciliation()
-        reports.statement_line_id = False
+        reports.write({'statement_line_id': False, 'transit_pending': False})
         return res

@@ -1,6 +1,9 @@
+from unittest.mock import patch
+
 from odoo.tests import tagged
 
 from odoo.addons.munipay_base.lib.references import format_in_groups
+from ..models import munipay_pagopa_fdr_bank
 from .fdr_common import FLOW_ID, TRN, FdrCommon
 
 REMITTANCE = '/PUR/LGPE-RIVERSAMENTO/URI/%s' % FLOW_ID
@@ -116,3 +119,19 @@ class TestFdrBank(FdrCommon):
         self.assertEqual((line.munipay_match_state, line.munipay_order_id, by_iuv.state), ('order', by_iuv, 'paid'))
         line = self.bank_line(22.21, 'avviso %s' % format_in_groups(by_notice.pagopa_notice_number))
         self.assertEqual((line.munipay_order_id, by_notice.state), (by_notice, 'paid'))
+
+    def test_a_large_report_is_cleared_by_the_job_in_batches(self):
+        orders, report = self.settled_orders_and_report(5)
+        with patch.object(munipay_pagopa_fdr_bank, 'INLINE_RECONCILE_LIMIT', 2):
+            line = self.bank_line(111.05, REMITTANCE)
+            self.assertEqual((report.statement_line_id, report.transit_pending), (line, True))
+            self.assertEqual(len(self.open_transit()), 4, "two receipts and the bank's credit wait for the job")
+            Fdr = self.env['munipay.pagopa.fdr']
+            Fdr._cron_pagopa_reconcile_transit(batch_size=2)
+            self.assertEqual(len(self.open_transit()), 2)
+            Fdr._cron_pagopa_reconcile_transit(batch_size=2)
+        self.assertFalse(report.transit_pending)
+        self.assertTransitCleared(line, 111.05)
+        self.assertEqual(len(orders.pagopa_receipt_ids.payment_ids.move_id.line_ids.filtered(
+            lambda l: l.account_id == self.transit).full_reconcile_id), 1)
+        self.assertBalanced()
