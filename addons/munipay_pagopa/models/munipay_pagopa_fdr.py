@@ -169,6 +169,7 @@ class MunipayPagopaFdr(models.Model):
                   FROM munipay_pagopa_fdr_line WHERE fdr_id = %s""", [report.id])
             matched, differences = self.env.cr.fetchone()
             vals = {'amount_matched': matched, 'difference_count': differences}
+            had_differences = report.state == 'difference'
             if report.state != 'superseded':
                 vals['state'] = 'difference' if differences else 'matched'
             report.write(vals)
@@ -176,7 +177,7 @@ class MunipayPagopaFdr(models.Model):
                 report._pagopa_tell_officer(_(
                     "%(count)s payments of settlement report %(flow)s could not be matched to a receipt: see its "
                     "Differences. Nothing was booked for them.", count=differences, flow=report.display_name))
-            elif not differences:
+            elif had_differences and not differences:
                 report.activity_ids.action_feedback(feedback=_("All payments matched."))
 
     def _pagopa_tell_officer(self, note):
@@ -205,8 +206,11 @@ class MunipayPagopaFdr(models.Model):
             old._pagopa_undo_revocation(self)
         settled = older.filtered('statement_line_id')[:1]
         if settled:
-            self.statement_line_id = settled.statement_line_id
-            older.statement_line_id = False
+            # the job clearing the transit account goes on with this revision's receipts
+            self.write({'statement_line_id': settled.statement_line_id.id,
+                        'transit_pending': settled.transit_pending or bool(self._pagopa_transit_items(limit=1))})
+            older.write({'statement_line_id': False, 'transit_pending': False})
+            self._pagopa_reconcile_transit()
             if self.currency_id.compare_amounts(settled.amount_settled, self.amount_settled):
                 self._pagopa_tell_officer(_(
                     "Settlement report %(flow)s was revised after its bank credit %(line)s of %(amount)s was booked: "

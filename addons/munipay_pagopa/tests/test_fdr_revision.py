@@ -114,3 +114,22 @@ class TestFdrRevision(FdrCommon):
         self.assertEqual(report.line_ids[1].state, 'difference')
         self.assertEqual(order.state, 'paid')
         self.assertFalse(self.revocations())
+
+    def test_a_revision_after_the_bank_credit_keeps_it(self):
+        first, second, third = self.paid_orders(3)
+        old = self.import_xml(self.flow_xml([self.payment(o, 22.21) for o in (first, second)]))
+        line = self.bank_line(44.42, '/PUR/LGPE-RIVERSAMENTO/URI/%s' % FLOW_ID)
+        same = self.import_xml(self.flow_xml([self.payment(o, 22.21) for o in (first, second)],
+                                             flow_time='2026-11-20T12:00:00'))
+        self.assertEqual((same.statement_line_id, old.statement_line_id, same.transit_pending),
+                         (line, self.env['account.bank.statement.line'], False))
+        self.assertFalse(same.activity_ids)
+        # only the third receipt, in no report yet, waits on the transit account
+        self.assertEqual(self.open_transit().move_id, third.pagopa_receipt_ids.payment_ids.move_id)
+        # a revision that transfers more than the bank brought: the officer is told, nothing is forced
+        more = self.import_xml(self.flow_xml([self.payment(o, 22.21) for o in (first, second, third)],
+                                             flow_time='2026-11-20T14:00:00'))
+        self.assertEqual(more.statement_line_id, line)
+        self.assertIn('was revised after its bank credit', more.activity_ids.note)
+        self.assertEqual(self.balance_of(self.transit), 22.21)
+        self.assertBalanced()
