@@ -15,7 +15,7 @@ the PSP's bank transfer then clears the transit account.
     'author': 'munipay',
     'website': 'https://github.com/munipay/munipay',
     'license': 'LGPL-3',
-    'depends': ['munipay_documents', 'munipay_bank'],
+    'depends': ['munipay_documents', 'munipay_bank', 'base_iban'],
     'external_dependencies': {'python': ['lxml', 'xmlschema', 'python-stdnum', 'requests']},
     'data': [
         'security/ir.model.access.csv',
