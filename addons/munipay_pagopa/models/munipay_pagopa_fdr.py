@@ -1,13 +1,9 @@
-import logging
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import config
 
 from ..controllers.pafornode import SHIPPED_XSD_DIR, XSD_DIR_OPTION
 from ..lib import fdr as fdr_lib
-
-_logger = logging.getLogger(__name__)
 
 
 class MunipayPagopaFdr(models.Model):

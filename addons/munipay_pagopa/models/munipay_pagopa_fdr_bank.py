@@ -61,7 +61,8 @@ class MunipayPagopaFdr(models.Model):
             batch = items[:len(items) - 1] if len(items) > limit else items
             debits = batch.filtered(lambda l: l.balance > 0)
             if counterpart and debits:
-                self.env['account.move.line'].with_context(skip_invoice_sync=True)._reconcile_plan([counterpart | batch])
+                Line = self.env['account.move.line'].with_context(skip_invoice_sync=True)
+                Line._reconcile_plan([counterpart | batch])
             if len(items) <= limit or not counterpart or not debits:
                 report.transit_pending = False
             else:
@@ -172,8 +173,8 @@ class AccountBankStatementLine(models.Model):
                                                    and len(r.regulation) >= 6 and r.regulation.upper() in t)
                 if not candidates:
                     continue
-            fitting = candidates.filtered(lambda r, l=line: not r.statement_line_id and not r.currency_id.compare_amounts(
-                r.amount_settled, l.amount))
+            fitting = candidates.filtered(lambda r, l=line: not r.statement_line_id
+                                          and not r.currency_id.compare_amounts(r.amount_settled, l.amount))
             if len(fitting) == 1 and fitting._pagopa_settle(line):
                 booked |= line
                 continue
@@ -190,7 +191,7 @@ class AccountBankStatementLine(models.Model):
                 reason = _("The transfer of %(amount)s is not the total of pagoPA settlement report %(flow)s "
                            "(%(total)s): match it by hand.", amount=line.currency_id.format(line.amount),
                            flow=", ".join(candidates.mapped('display_name')),
-                           total=", ".join(candidates.currency_id[:1].format(a) for a in candidates.mapped('amount_settled')))
+                           total=", ".join(r.currency_id.format(r.amount_settled) for r in candidates))
             line._munipay_to_suspense(reason)
             booked |= line
         return done | booked
