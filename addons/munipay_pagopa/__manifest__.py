@@ -6,15 +6,18 @@ Italy's pagoPA for munipay: payment orders of a pagoPA municipality get an IUV a
 an 18-digit notice number (mod-93 check digits, never reused), printed in the
 notice's PAGOPA|002 QR code; the paForNode SOAP service answers the pagoPA node in
 real time (verify, get payment, receipts) and books each receipt on the pagoPA
-transit account, reconciled with the order it pays.
+transit account, reconciled with the order it pays. Settlement reports (FdR) are
+read from pagoPA's FdR service or uploaded, each payment matched to its receipt;
+the PSP's bank transfer then clears the transit account.
 """,
-    'version': '18.0.1.0.0',
+    'version': '18.0.1.1.0',
     'category': 'Accounting/Accounting',
     'author': 'munipay',
     'website': 'https://github.com/munipay/munipay',
     'license': 'LGPL-3',
-    'depends': ['munipay_documents'],
-    'external_dependencies': {'python': ['lxml', 'xmlschema', 'python-stdnum', 'ppf-datamatrix']},
+    'depends': ['munipay_documents', 'munipay_bank', 'base_iban'],
+    'external_dependencies': {'python': ['lxml', 'xmlschema', 'python-stdnum', 'ppf-datamatrix',
+                                         'requests']},
     'data': [
         'security/ir.model.access.csv',
         'security/munipay_pagopa_rules.xml',
@@ -28,6 +31,9 @@ transit account, reconciled with the order it pays.
         'data/munipay_pagopa_gpd_cron.xml',
         'views/munipay_payment_order_gpd_views.xml',
         'views/res_config_settings_gpd_views.xml',
+        'security/munipay_pagopa_fdr_rules.xml',
+        'data/munipay_pagopa_fdr_cron.xml',
+        'views/munipay_pagopa_fdr_views.xml',
     ],
     'assets': {
         'web.report_assets_common': [

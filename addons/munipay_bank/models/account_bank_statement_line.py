@@ -113,10 +113,18 @@ class AccountBankStatementLine(models.Model):
                 self.narration and str(self.narration), str(details) if details else None]
 
     def _munipay_match(self):
-        """Match the lines to payment orders and book them; see :meth:`_munipay_find_orders`."""
-        matches, suspense = self._munipay_find_orders()
-        self._munipay_book(matches, suspense)
+        """Match the lines to payment orders and book them; see :meth:`_munipay_find_orders`.
+        What another add-on recognises as its own first (:meth:`_munipay_match_special`)."""
+        rest = self - self._munipay_match_special()
+        matches, suspense = rest._munipay_find_orders()
+        rest._munipay_book(matches, suspense)
         return matches
+
+    def _munipay_match_special(self):
+        """Hook: book the lines that pay no single order but something an add-on
+        knows (a channel's settlement of many payments at once), before orders are
+        looked up. Returns the lines it booked (or put to the suspense account)."""
+        return self.browse()
 
     def _munipay_match_returns(self):
         """A returned transfer (a chargeback, a bank's return of a payment it could not

@@ -15,3 +15,9 @@ from . import res_company_gpd
 from . import res_config_settings_gpd
 from . import munipay_payment_order_gpd
 from . import munipay_pagopa_gpd
+from . import munipay_pagopa_fdr
+from . import munipay_pagopa_fdr_line
+from . import munipay_pagopa_fdr_revocation
+from . import munipay_pagopa_fdr_bank
+from . import munipay_pagopa_fdr_api
+from . import munipay_pagopa_receipt_fdr

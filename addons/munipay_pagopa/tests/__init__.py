@@ -9,3 +9,7 @@ from . import test_pagopa_tour
 from . import test_review_s6
 from . import test_gpd
 from . import test_gpd_bulk
+from . import test_fdr_import
+from . import test_fdr_bank
+from . import test_fdr_revision
+from . import test_fdr_api

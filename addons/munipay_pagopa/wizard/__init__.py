@@ -1,0 +1,1 @@
+from . import munipay_pagopa_fdr_import
