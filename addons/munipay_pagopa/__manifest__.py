@@ -22,6 +22,7 @@ transit account, reconciled with the order it pays.
         'views/munipay_fee_type_views.xml',
         'views/munipay_pagopa_receipt_views.xml',
         'views/munipay_payment_order_views.xml',
+        'data/ir_cron_data.xml',
     ],
     'installable': True,
 }

@@ -70,6 +70,9 @@ class MunipayPagopaNode(models.AbstractModel):
                 raise PaFault(STATE_FAULTS[order.state], "notice %s: the order is %s" % (notice_number, order.state))
             if order.currency_id.is_zero(order.get_amount_open(order._munipay_today())):
                 raise PaFault('PAA_PAGAMENTO_DUPLICATO', "notice %s: nothing is left to pay" % notice_number)
+            if self.env['munipay.pagopa.receipt']._pagopa_pending_for(order):
+                # acknowledged to the node, not yet booked by the job: paid as far as pagoPA is concerned
+                raise PaFault('PAA_PAGAMENTO_DUPLICATO', "notice %s: a receipt is being booked" % notice_number)
         return order.with_company(order.company_id)
 
     @api.model
@@ -92,11 +95,15 @@ class MunipayPagopaNode(models.AbstractModel):
 
     @api.model
     def _pagopa_receive(self, companies, data, raw, version):
-        """paSendRT: store the receipt once and book it."""
+        """paSendRT: check the receipt and store it once, XML included; the node is
+        answered OK once the request's transaction is committed (Odoo commits it
+        before the answer leaves). The booking job puts it on the ledger."""
         receipt = data['receipt']
         # the node gives up after 15 s: never queue behind another transaction for longer than this
         # (a lock not obtained in time makes Odoo run the request again, then the node retries)
         self.env.cr.execute("SET LOCAL lock_timeout = '5s'")
+        # acknowledged means on disk, whatever the server's default for other transactions
+        self.env.cr.execute("SET LOCAL synchronous_commit = 'on'")
         order = self._pagopa_order(companies, receipt['fiscal_code'], receipt['notice_number'], check_state=False)
         Receipt = self.env['munipay.pagopa.receipt'].sudo()
         duplicate = [('fiscal_code', '=', receipt['fiscal_code']), ('notice_number', '=', receipt['notice_number']),
@@ -115,5 +122,5 @@ class MunipayPagopaNode(models.AbstractModel):
         if stored is None:
             raise PaFault('PAA_RECEIPT_DUPLICATA', "receipt %s was already received" % receipt['receipt_id'])
         stored._pagopa_store(dict(receipt, standin=data.get('standin')), raw, version, order)
-        stored._pagopa_book()
+        Receipt._pagopa_trigger_booking()
         return {}

@@ -3,3 +3,4 @@ from . import test_pafornode_payment
 from . import test_pafornode_faults
 from . import test_pafornode_receipts
 from . import test_receipt_concurrency
+from . import test_receipt_booking
