@@ -4,3 +4,4 @@ from . import test_pafornode_faults
 from . import test_pafornode_receipts
 from . import test_receipt_concurrency
 from . import test_receipt_booking
+from . import test_receipt_booking_workers
