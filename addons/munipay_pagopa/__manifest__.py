@@ -13,7 +13,7 @@ transit account, reconciled with the order it pays.
     'author': 'munipay',
     'website': 'https://github.com/munipay/munipay',
     'license': 'LGPL-3',
-    'depends': ['munipay_documents'],
+    'depends': ['munipay_documents', 'base_iban'],  # pagoPA pays into IBANs: base_iban tells them
     'external_dependencies': {'python': ['lxml', 'xmlschema', 'python-stdnum']},
     'data': [
         'security/ir.model.access.csv',

@@ -5,3 +5,4 @@ from . import munipay_payment_order
 from . import munipay_pagopa_receipt
 from . import munipay_pagopa_node
 from . import munipay_pagopa_receipt_booking
+from . import munipay_pagopa_receipt_batch

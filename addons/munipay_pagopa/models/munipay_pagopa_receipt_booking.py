@@ -8,7 +8,7 @@ from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 _logger = logging.getLogger(__name__)
 
 # receipts booked in one transaction of the booking job
-BATCH_SIZE = 100
+BATCH_SIZE = 200
 # a booking that failed is tried again after 1, 2, 4 … minutes, then every 6 hours
 RETRY_MINUTES_MAX = 360
 
@@ -108,7 +108,14 @@ class MunipayPagopaReceipt(models.Model):
             # an officer or another channel is collecting these orders right now
             self._pagopa_trigger_booking(fields.Datetime.now() + timedelta(minutes=1))
         todo = receipts - waiting
-        for receipt in todo:
+        try:
+            with self.env.cr.savepoint():
+                together = todo._pagopa_book_together()
+        except Exception:  # noqa: BLE001 — then one by one: the receipt at fault keeps the error
+            _logger.info("pagoPA receipts: the batch could not be booked at once; booking them one by one",
+                         exc_info=True)
+            together = self.browse()
+        for receipt in todo - together:
             try:
                 with self.env.cr.savepoint():
                     receipt._pagopa_book()

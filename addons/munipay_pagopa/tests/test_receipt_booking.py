@@ -66,19 +66,19 @@ class TestReceiptBooking(PagopaCommon):
         failing, fine = self.make_order(), self.make_order()
         self.send_rt(failing, 'r-fails', '22.21')
         self.send_rt(fine, 'r-fine', '22.21')
-        Order = type(self.env['munipay.payment.order'])
-        pay = Order._munipay_pay
+        Payment = type(self.env['account.payment'])
+        post = Payment.action_post
 
-        def closed_for_failing(order, *args, **kwargs):
-            if order == failing:
+        def closed_for_failing(payments):
+            if any(failing.pagopa_iuv in (payment.memo or '') for payment in payments):
                 raise UserError("The accounting period is closed.")
-            return pay(order, *args, **kwargs)
-        with patch.object(Order, '_munipay_pay', closed_for_failing), mute_logger(BOOKING_LOGGER), \
+            return post(payments)
+        with patch.object(Payment, 'action_post', closed_for_failing), mute_logger(BOOKING_LOGGER), \
                 self.capture_triggers(CRON) as triggers:
             before = fields.Datetime.now()
             self.book_receipts()
         receipt, other = failing.pagopa_receipt_ids, fine.pagopa_receipt_ids
-        # the other receipt of the batch is booked; the failing one is kept with its error
+        # the batch is booked one by one: the other receipt is booked, the failing one kept with its error
         self.assertEqual(other.state, 'booked')
         self.assertEqual(fine.state, 'paid')
         self.assertEqual((receipt.state, receipt.booking_attempts, receipt.payment_ids),
@@ -95,7 +95,7 @@ class TestReceiptBooking(PagopaCommon):
 
         # a bug fails the same way (the receipt waits, longer)
         receipt.sudo().booking_retry_at = fields.Datetime.now() - timedelta(seconds=1)
-        with patch.object(Order, '_munipay_pay', side_effect=ZeroDivisionError("division by zero")), \
+        with patch.object(Payment, 'action_post', side_effect=ZeroDivisionError("division by zero")), \
                 mute_logger(BOOKING_LOGGER):
             self.book_receipts()
         self.assertEqual((receipt.state, receipt.booking_attempts), ('received', 2))
@@ -124,4 +124,42 @@ class TestReceiptBooking(PagopaCommon):
             progress.assert_called_once_with(done=1, remaining=0)
         self.assertEqual(first | second, Receipt.search([('name', 'like', 'r-batch-')]))
         self.assertEqual({order.state for order in orders}, {'paid'})
+        self.assertBalanced()
+
+    def test_one_batch_of_every_kind(self):
+        """One run of the job: receipts paying exactly are booked together, the others
+        one by one after them; a second receipt for one debt is a credit either way."""
+        exact, over, twice = self.make_order(), self.make_order(), self.make_order()
+        joint_a, joint_b = self.joint_pair()
+        ko = self.make_order()
+        for order, receipt_id, amount in ((exact, 'k-exact', '22.21'), (over, 'k-over', '25.00'),
+                                          (twice, 'k-twice-1', '22.21'), (twice, 'k-twice-2', '22.21'),
+                                          (joint_a, 'k-joint-a', '22.21'), (joint_b, 'k-joint-b', '22.21')):
+            element, _body = self.send_rt(order, receipt_id, amount)
+            self.assertEqual(element.findtext('outcome'), 'OK')
+        self.send_rt(ko, 'k-ko', '22.21', outcome='KO')
+        Receipt = self.env['munipay.pagopa.receipt']
+        with patch.object(type(Receipt), '_pagopa_book', autospec=True,
+                          side_effect=type(Receipt)._pagopa_book) as one_by_one:
+            self.assertEqual(len(Receipt._cron_pagopa_book()), 7)
+        by_name = {receipt.name: receipt for receipt in Receipt.search([('name', 'like', 'k-')])}
+        self.assertEqual({r.name for r in (call.args[0] for call in one_by_one.call_args_list)},
+                         {'k-over', 'k-twice-2', 'k-joint-b', 'k-ko'}, "the others were booked together")
+        self.assertEqual({name: receipt.state for name, receipt in by_name.items()}, {
+            'k-exact': 'booked', 'k-over': 'booked', 'k-twice-1': 'booked', 'k-twice-2': 'credit',
+            'k-joint-a': 'booked', 'k-joint-b': 'credit', 'k-ko': 'not_booked'})
+        self.assertEqual((exact.state, over.state, twice.state, joint_a.state, joint_b.state, ko.state),
+                         ('paid', 'paid', 'paid', 'paid', 'cancelled', 'issued'))
+        self.assertFalse(exact.needs_refund)
+        self.assertTrue(all((over.needs_refund, twice.needs_refund, joint_b.needs_refund)))
+        for name in ('k-exact', 'k-twice-1', 'k-joint-a'):
+            receipt = by_name[name]
+            self.assertEqual(len(receipt.payment_ids), 1)
+            self.assertEqual(receipt.payment_ids.journal_id, self.company.munipay_pagopa_journal_id)
+            self.assertEqual(receipt.payment_ids.move_id.munipay_payment_channel, 'pagopa')
+            self.assertTrue(receipt.order_id.receivable_line_id.reconciled)
+            self.assertIn(receipt.payment_ids.move_id, receipt.order_id._munipay_money_moves())
+        self.assertEqual(exact.receipt_ids.channel, 'pagopa')
+        self.assertAlmostEqual(sum(self.transit_lines().mapped('debit')), 5 * 22.21 + 25.0)
+        self.assertFalse(by_name['k-ko'].payment_ids)
         self.assertBalanced()
