@@ -60,20 +60,41 @@ class MunipayPagopaNode(models.AbstractModel):
             notice_numbers.parse_notice_number(notice_number)
         except notice_numbers.NoticeNumberError as error:
             raise PaFault('PAA_PAGAMENTO_SCONOSCIUTO', str(error)) from None
-        order = self.env['munipay.payment.order'].sudo().search([
-            ('pagopa_fiscal_code', '=', fiscal_code), ('pagopa_notice_number', '=', notice_number),
-            ('company_id', 'in', companies.ids)], limit=1)
+        order, pending = self._pagopa_find_order(companies, fiscal_code, notice_number)
         if not order:
             raise PaFault('PAA_PAGAMENTO_SCONOSCIUTO', "no payment position with notice number %s" % notice_number)
         if check_state:
             if order.state in STATE_FAULTS:
                 raise PaFault(STATE_FAULTS[order.state], "notice %s: the order is %s" % (notice_number, order.state))
-            if order.currency_id.is_zero(order.get_amount_open(order._munipay_today())):
-                raise PaFault('PAA_PAGAMENTO_DUPLICATO', "notice %s: nothing is left to pay" % notice_number)
-            if self.env['munipay.pagopa.receipt']._pagopa_pending_for(order):
+            if pending:
                 # acknowledged to the node, not yet booked by the job: paid as far as pagoPA is concerned
                 raise PaFault('PAA_PAGAMENTO_DUPLICATO', "notice %s: a receipt is being booked" % notice_number)
+            if order.currency_id.is_zero(order.get_amount_open(order._munipay_today())):
+                raise PaFault('PAA_PAGAMENTO_DUPLICATO', "notice %s: nothing is left to pay" % notice_number)
         return order.with_company(order.company_id)
+
+    @api.model
+    def _pagopa_find_order(self, companies, fiscal_code, notice_number):
+        """(order, pending) in one indexed lookup: the order of the notice, and whether
+        a paid receipt of it (or of a joint debtor's order) is stored but not booked yet."""
+        self.env['munipay.payment.order'].flush_model(['pagopa_fiscal_code', 'pagopa_notice_number', 'joint_group'])
+        self.env['munipay.pagopa.receipt'].flush_model(['order_id', 'state', 'outcome'])
+        self.env.cr.execute("""
+            SELECT o.id,
+                   EXISTS (SELECT 1 FROM munipay_pagopa_receipt r
+                            WHERE r.order_id = o.id AND r.state = 'received' AND r.outcome = 'OK')
+                   OR (o.joint_group IS NOT NULL AND EXISTS (
+                       SELECT 1 FROM munipay_payment_order j
+                         JOIN munipay_pagopa_receipt r ON r.order_id = j.id
+                        WHERE j.joint_group IS NOT NULL AND j.joint_group = o.joint_group
+                          AND r.state = 'received' AND r.outcome = 'OK'))
+              FROM munipay_payment_order o
+             WHERE o.pagopa_fiscal_code = %s AND o.pagopa_notice_number = %s AND o.company_id IN %s
+             LIMIT 1
+        """, [fiscal_code, notice_number, tuple(companies.ids)])
+        row = self.env.cr.fetchone()
+        Order = self.env['munipay.payment.order'].sudo()
+        return (Order.browse(row[0]), row[1]) if row else (Order, False)
 
     @api.model
     def _pagopa_answer(self, data, raw=None):

@@ -18,7 +18,7 @@ class MunipayPagopaReceipt(models.Model):
     (state *Received*); the job books stored receipts on the ledger in batches.
 
     Between the two, the order is still *issued* but pagoPA's notice counts as paid:
-    Verify and GetPayment answer PAA_PAGAMENTO_DUPLICATO (see :meth:`_pagopa_pending_for`).
+    Verify and GetPayment answer PAA_PAGAMENTO_DUPLICATO (see ``munipay.pagopa.node``).
     A receipt is never dropped: one whose booking fails keeps the error and is tried
     again later; one whose order another transaction holds waits for the next run.
     """
@@ -41,17 +41,6 @@ class MunipayPagopaReceipt(models.Model):
         """)
 
     # ------------------------------------------------------------------ the node's side
-
-    @api.model
-    def _pagopa_pending_for(self, order):
-        """Is a paid receipt of ``order`` or of a joint debtor's order stored and not booked yet?"""
-        self.env.cr.execute("""
-            SELECT 1 FROM munipay_pagopa_receipt
-             WHERE state = 'received' AND outcome = 'OK'
-               AND order_id IN (SELECT id FROM munipay_payment_order WHERE id = %(id)s OR joint_group = %(group)s)
-             LIMIT 1
-        """, {'id': order.id, 'group': order.joint_group or None})
-        return bool(self.env.cr.fetchone())
 
     @api.model
     def _pagopa_trigger_booking(self, at=None):
