@@ -255,6 +255,7 @@ class Load:
         threads = [threading.Thread(target=self._client, args=(stop,)) for _i in range(self.clients)]
         if not warmup:
             meter.start()
+        self.measure_from = time.perf_counter() + warmup
         for thread in threads:
             thread.start()
         start = time.perf_counter()
@@ -262,6 +263,7 @@ class Load:
             time.sleep(warmup)
             meter.start()
             with self.lock:
+                # requests sent during the warm-up (workers loading the XSD…) are not counted
                 self.latencies, self.failures, self.ok = [], [], 0
                 start = time.perf_counter()
         for thread in threads:
@@ -289,11 +291,13 @@ class Load:
             latency = time.perf_counter() - t0
             good = status == 200 and (self.check is None or self.check(data))
             with self.lock:
+                if good and tag is not None:
+                    self.acked.append(tag)
+                if t0 < self.measure_from:
+                    continue
                 self.latencies.append(latency)
                 if good:
                     self.ok += 1
-                    if tag is not None:
-                        self.acked.append(tag)
                 else:
                     self.failures.append((status, data[:300]))
         conn.close()

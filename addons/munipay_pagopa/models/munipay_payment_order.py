@@ -139,7 +139,6 @@ class MunipayPaymentOrder(models.Model):
         fees.fetch(fields_of['munipay.fee.type'])
         (fees.pagopa_bank_account_id | fees.pagopa_postal_bank_account_id | self.company_id.munipay_bank_account_id)\
             .fetch(fields_of['res.partner.bank'])
-        self.partner_id.fetch(fields_of['res.partner'])
 
     def _pagopa_verify_payload(self):
         self.ensure_one()
@@ -159,6 +158,7 @@ class MunipayPaymentOrder(models.Model):
         """Everything paGetPayment answers: the amount due today split into 1 to 5
         transfers that add up to it."""
         self.ensure_one()
+        self.partner_id.fetch(self.env['munipay.pagopa.node']._pagopa_answer_fields()['res.partner'])
         today = self._munipay_today()
         total = self._pagopa_amount_cents(today)
         groups = self._pagopa_transfer_groups(postal)

@@ -23,11 +23,16 @@ class TestReceiptBooking(PagopaCommon):
 
     def test_ack_then_booking(self):
         order_a, order_b = self.joint_pair()
+        other = self.make_order()
         lines_before = self.env['account.move.line'].search_count([])
+        self.env['ir.cron.trigger'].sudo().search([('cron_id', '=', self.env.ref(CRON).id)]).unlink()
         with self.capture_triggers(CRON) as triggers:
             element, body = self.send_rt(order_a, 'r-ack', '22.21')
+            self.assertEqual(len(triggers.records), 1, "the booking job is called as soon as the receipt is stored")
+            self.assertLessEqual(triggers.records.call_at, fields.Datetime.now())
+            self.send_rt(other, 'r-ack-other', '22.21')
+            self.assertEqual(len(triggers.records), 1, "one call due now is enough for a burst of receipts")
         self.assertEqual(element.findtext('outcome'), 'OK')
-        self.assertTrue(triggers.records, "the booking job is called as soon as the receipt is stored")
         receipt = order_a.pagopa_receipt_ids
         # stored, with its XML, and nothing booked yet
         self.assertEqual((receipt.state, receipt.amount, receipt.payment_ids), ('received', 22.21,
@@ -44,7 +49,7 @@ class TestReceiptBooking(PagopaCommon):
         element, _body = self.send_rt(order_a, 'r-ack', '22.21')
         self.assertFault(element, 'PAA_RECEIPT_DUPLICATA')
 
-        self.assertEqual(self.book_receipts(), receipt)
+        self.assertEqual(self.book_receipts(), receipt | other.pagopa_receipt_ids)
         self.assertEqual(receipt.state, 'booked')
         self.assertEqual(receipt.attachment_id.raw, body.encode())
         self.assertFalse(receipt.sudo().receipt_xml, "the XML is kept once, as the receipt's attachment")
