@@ -148,10 +148,10 @@ class MunipayPagopaNode(models.AbstractModel):
         receipt = data['receipt']
         # the node gives up after 15 s: never queue behind another transaction for longer than this
         # (a lock not obtained in time makes Odoo run the request again, then the node retries)
-        self.env.cr.execute("SET LOCAL lock_timeout = '5s'")
-        # acknowledged means on disk, whatever the server's default for other transactions
-        self.env.cr.execute("SET LOCAL synchronous_commit = 'on'")
+        # and acknowledged means on disk, whatever the server's default for other transactions
+        self.env.cr.execute("SET LOCAL lock_timeout = '5s'; SET LOCAL synchronous_commit = 'on'")
         order = self._pagopa_order(companies, receipt['fiscal_code'], receipt['notice_number'], check_state=False)
+        order.fetch(['pagopa_iuv', 'company_id'])
         Receipt = self.env['munipay.pagopa.receipt'].sudo()
         duplicate = [('fiscal_code', '=', receipt['fiscal_code']), ('notice_number', '=', receipt['notice_number']),
                      ('name', '=', receipt['receipt_id'])]

@@ -89,8 +89,9 @@ class MunipayPagopaReceipt(models.Model):
         """Fill the claimed receipt from the node's data and keep the XML (in the row:
         stored with it in one transaction)."""
         self.ensure_one()
-        currency = self.company_id.currency_id
-        moment, date = self._pagopa_payment_moment(self.company_id, receipt)
+        company = order.company_id  # the receipt's (claimed for it)
+        currency = company.currency_id
+        moment, date = self._pagopa_payment_moment(company, receipt)
         payer = receipt.get('payer') or receipt.get('debtor') or {}
         self.write({
             'receipt_xml': base64.b64encode(raw or b''),  # attached by the booking job
