@@ -5,8 +5,9 @@
 Italy's pagoPA for munipay: payment orders of a pagoPA municipality get an IUV and
 an 18-digit notice number (mod-93 check digits, never reused), printed in the
 notice's PAGOPA|002 QR code; the paForNode SOAP service answers the pagoPA node in
-real time (verify, get payment, receipts) and books each receipt on the pagoPA
-transit account, reconciled with the order it pays.
+real time (verify, get payment, receipts); each receipt is acknowledged once stored,
+and a job books the stored receipts in batches on the pagoPA transit account,
+reconciled with the orders they pay.
 """,
     'version': '18.0.1.0.0',
     'category': 'Accounting/Accounting',
