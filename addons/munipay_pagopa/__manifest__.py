@@ -5,10 +5,11 @@
 Italy's pagoPA for munipay: payment orders of a pagoPA municipality get an IUV and
 an 18-digit notice number (mod-93 check digits, never reused), printed in the
 notice's PAGOPA|002 QR code; the paForNode SOAP service answers the pagoPA node in
-real time (verify, get payment, receipts) and books each receipt on the pagoPA
-transit account, reconciled with the order it pays. Settlement reports (FdR) are
-read from pagoPA's FdR service or uploaded, each payment matched to its receipt;
-the PSP's bank transfer then clears the transit account.
+real time (verify, get payment, receipts); each receipt is acknowledged once stored,
+and a job books the stored receipts in batches on the pagoPA transit account,
+reconciled with the orders they pay. Settlement reports (FdR) are read from
+pagoPA's FdR service or uploaded, each payment matched to its receipt; the PSP's
+bank transfer then clears the transit account.
 """,
     'version': '18.0.1.1.0',
     'category': 'Accounting/Accounting',
@@ -34,6 +35,7 @@ the PSP's bank transfer then clears the transit account.
         'security/munipay_pagopa_fdr_rules.xml',
         'data/munipay_pagopa_fdr_cron.xml',
         'views/munipay_pagopa_fdr_views.xml',
+        'data/ir_cron_data.xml',
     ],
     'assets': {
         'web.report_assets_common': [

@@ -1,5 +1,6 @@
 import logging
 import os
+from contextlib import nullcontext
 
 import psycopg2.errors
 
@@ -51,7 +52,8 @@ class PaForNodeController(http.Controller):
                 if errors:
                     raise PaFault('PAA_SINTASSI_XSD', "; ".join(errors))
             values = pafornode.read_request(operation, element)
-            with env.cr.savepoint():
+            # a request refused half-way leaves nothing behind; Verify writes nothing
+            with nullcontext() if operation in pafornode.READONLY_OPERATIONS else env.cr.savepoint():
                 payload = env['munipay.pagopa.node']._pagopa_answer(values, raw=body)
             answer = pafornode.build_response(operation, payload)
         except pafornode.SoapRequestError as error:

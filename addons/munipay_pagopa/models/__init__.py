@@ -21,3 +21,5 @@ from . import munipay_pagopa_fdr_revocation
 from . import munipay_pagopa_fdr_bank
 from . import munipay_pagopa_fdr_api
 from . import munipay_pagopa_receipt_fdr
+from . import munipay_pagopa_receipt_booking
+from . import munipay_pagopa_receipt_batch

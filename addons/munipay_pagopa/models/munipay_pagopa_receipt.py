@@ -1,3 +1,4 @@
+import base64
 from datetime import datetime
 
 import pytz
@@ -88,20 +89,15 @@ class MunipayPagopaReceipt(models.Model):
         return None, self.env['munipay.payment.order']._munipay_company_today(company)
 
     def _pagopa_store(self, receipt, raw, version, order):
-        """Fill the claimed receipt from the node's data and keep the XML."""
+        """Fill the claimed receipt from the node's data and keep the XML (in the row:
+        stored with it in one transaction)."""
         self.ensure_one()
-        currency = self.company_id.currency_id
-        moment, date = self._pagopa_payment_moment(self.company_id, receipt)
+        company = order.company_id  # the receipt's (claimed for it)
+        currency = company.currency_id
+        moment, date = self._pagopa_payment_moment(company, receipt)
         payer = receipt.get('payer') or receipt.get('debtor') or {}
-        self.attachment_id = self.env['ir.attachment'].create({
-            'name': 'pagopa-receipt-%s.xml' % receipt['receipt_id'],
-            'raw': raw,
-            'mimetype': 'application/xml',
-            'res_model': self._name,
-            'res_id': self.id,
-            'company_id': self.company_id.id,
-        })
         self.write({
+            'receipt_xml': base64.b64encode(raw or b''),  # attached by the booking job
             'order_id': order.id,
             'iuv': receipt['iuv'],
             'outcome': receipt['outcome'],

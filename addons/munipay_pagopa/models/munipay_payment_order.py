@@ -129,6 +129,17 @@ class MunipayPaymentOrder(models.Model):
     def _pagopa_amount_cents(self, today):
         return amount_to_cents(self.currency_id, self.get_amount_open(today))
 
+    def _pagopa_prefetch_answer(self):
+        """Read at once, and only, what Verify and GetPayment need of the order."""
+        fields_of = self.env['munipay.pagopa.node']._pagopa_answer_fields()
+        self.fetch(fields_of['munipay.payment.order'])
+        self.line_ids.fetch(fields_of['munipay.payment.order.line'])
+        self.ledger_line_ids.fetch(fields_of['account.move.line'])
+        fees = self.fee_type_id | self.line_ids.fee_type_id
+        fees.fetch(fields_of['munipay.fee.type'])
+        (fees.pagopa_bank_account_id | fees.pagopa_postal_bank_account_id | self.company_id.munipay_bank_account_id)\
+            .fetch(fields_of['res.partner.bank'])
+
     def _pagopa_verify_payload(self):
         self.ensure_one()
         today = self._munipay_today()
@@ -147,6 +158,7 @@ class MunipayPaymentOrder(models.Model):
         """Everything paGetPayment answers: the amount due today split into 1 to 5
         transfers that add up to it."""
         self.ensure_one()
+        self.partner_id.fetch(self.env['munipay.pagopa.node']._pagopa_answer_fields()['res.partner'])
         today = self._munipay_today()
         total = self._pagopa_amount_cents(today)
         groups = self._pagopa_transfer_groups(postal)

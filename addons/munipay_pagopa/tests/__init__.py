@@ -13,3 +13,6 @@ from . import test_fdr_import
 from . import test_fdr_bank
 from . import test_fdr_revision
 from . import test_fdr_api
+from . import test_receipt_booking
+from . import test_receipt_booking_workers
+from . import test_pafornode_speed

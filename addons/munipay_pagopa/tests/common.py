@@ -168,3 +168,12 @@ class PagopaCommon(MunipayDocumentsCommon):
     def yesterday_noon():
         return (fields.Datetime.now() - timedelta(days=1)).replace(hour=12, minute=0, second=0, microsecond=0)
 
+
+    def book_receipts(self):
+        """Run the booking job until no stored receipt is left to book (as the cron does)."""
+        Receipt = self.env['munipay.pagopa.receipt']
+        booked = Receipt
+        while batch := Receipt._cron_pagopa_book():
+            booked |= batch
+        self.env.invalidate_all()
+        return booked

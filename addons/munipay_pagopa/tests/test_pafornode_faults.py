@@ -103,10 +103,10 @@ class TestPaForNodeFaults(PagopaCommon):
     def test_bug_is_http_500_and_writes_nothing(self):
         order = self.make_order()
 
-        def broken(receipt):
+        def broken(receipt, *_args):
             receipt.payment_method = 'written before the bug'
             return 1 / 0
-        with patch.object(type(self.env['munipay.pagopa.receipt']), '_pagopa_book', broken), \
+        with patch.object(type(self.env['munipay.pagopa.receipt']), '_pagopa_store', broken), \
                 mute_logger('odoo.addons.munipay_pagopa.controllers.pafornode'):
             body = self.envelope('paSendRT', self.receipt_xml(order, 'r-bug', '22.21'))
             response = self.post(body, 'paSendRT')

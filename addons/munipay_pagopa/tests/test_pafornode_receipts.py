@@ -32,6 +32,7 @@ class TestPaForNodeReceipts(PagopaCommon):
         element, body = self.send_rt(order, 'c110729d258c4ab1b765fe902aae41d6', '22.21', paid_at=paid_at)
         self.assertEqual(element.findtext('outcome'), 'OK')
         self.assertIsNone(element.find('fault'))
+        self.book_receipts()
         receipt = order.pagopa_receipt_ids
         self.assertEqual(len(receipt), 1)
         self.assertEqual((receipt.name, receipt.state, receipt.amount, receipt.fee, receipt.psp_name, receipt.version),
@@ -53,10 +54,12 @@ class TestPaForNodeReceipts(PagopaCommon):
     def test_same_receipt_twice_books_once(self):
         order = self.make_order()
         self.send_rt(order, 'r-1', '22.21')
+        self.book_receipts()
         lines = self.env['account.move.line'].search_count([])
         for style in ('node', 'default'):
             element, _body = self.send_rt(order, 'r-1', '22.21', style=style)
             self.assertFault(element, 'PAA_RECEIPT_DUPLICATA')
+        self.assertFalse(self.book_receipts())
         self.assertEqual(self.env['account.move.line'].search_count([]), lines)
         self.assertEqual(len(order.pagopa_receipt_ids), 1)
         # a copy already claimed (by a concurrent request) is not claimed again
@@ -69,6 +72,7 @@ class TestPaForNodeReceipts(PagopaCommon):
         paid_at = (fields.Datetime.now() - timedelta(days=2)).replace(hour=9, minute=0, second=0, microsecond=0)
         element, _body = self.send_rt(order, 'r-discount', '42.90', paid_at=paid_at)
         self.assertEqual(element.findtext('outcome'), 'OK')
+        self.book_receipts()
         self.assertBookedOnTransit(order.pagopa_receipt_ids, 42.90, paid_at.date())
         self.assertEqual(order.state, 'paid')
         self.assertEqual(order.amount_paid, 42.90)
@@ -81,6 +85,7 @@ class TestPaForNodeReceipts(PagopaCommon):
         as a credit on the payer, flagged to refund."""
         paid = self.make_order()
         self.send_rt(paid, 'r-first', '22.21')
+        self.book_receipts()
         cancelled = self.make_order()
         cancelled.action_cancel("Issued twice")
         expired = self.make_order()
@@ -89,6 +94,7 @@ class TestPaForNodeReceipts(PagopaCommon):
             state = order.state
             element, _body = self.send_rt(order, receipt_id, '22.21')
             self.assertEqual(element.findtext('outcome'), 'OK')
+            self.book_receipts()
             receipt = order.pagopa_receipt_ids.filtered(lambda r: r.name == receipt_id)
             self.assertEqual(receipt.state, 'credit')
             payment = self.assertBookedOnTransit(receipt, 22.21, fields.Date.today())
@@ -105,6 +111,7 @@ class TestPaForNodeReceipts(PagopaCommon):
         order = self.make_order()
         element, _body = self.send_rt(order, 'r-over', '25.00')
         self.assertEqual(element.findtext('outcome'), 'OK')
+        self.book_receipts()
         self.assertBookedOnTransit(order.pagopa_receipt_ids, 25.0, fields.Date.today())
         self.assertEqual(order.state, 'paid')
         self.assertTrue(order.needs_refund)
@@ -114,6 +121,7 @@ class TestPaForNodeReceipts(PagopaCommon):
     def test_less_than_due_leaves_the_rest_open(self):
         order = self.make_order()
         self.send_rt(order, 'r-under', '20.00')
+        self.book_receipts()
         self.assertEqual(order.state, 'issued')
         self.assertAlmostEqual(order.amount_residual, 2.21)
         self.assertEqual(self.verify(order.pagopa_notice_number).findtext(
@@ -124,6 +132,7 @@ class TestPaForNodeReceipts(PagopaCommon):
         order_a, order_b = self.joint_pair()
         self.assertTrue(order_b.pagopa_notice_number)
         self.send_rt(order_a, 'r-joint', '22.21')
+        self.book_receipts()
         self.assertEqual(order_a.state, 'paid')
         self.assertEqual(order_b.state, 'cancelled')
         self.assertEqual(order_b.joint_cancelled_by_id, order_a)
@@ -134,6 +143,7 @@ class TestPaForNodeReceipts(PagopaCommon):
         order = self.make_order()
         element, _body = self.send_rt(order, 'r-v2', '22.21', operation='paSendRTV2', style='default')
         self.assertEqual(element.findtext('outcome'), 'OK')
+        self.book_receipts()
         self.assertEqual(order.pagopa_receipt_ids.version, 'v2')
         self.assertBookedOnTransit(order.pagopa_receipt_ids, 22.21, fields.Date.today())
         self.assertEqual(order.state, 'paid')
@@ -142,6 +152,7 @@ class TestPaForNodeReceipts(PagopaCommon):
         order = self.make_order()
         element, _body = self.send_rt(order, 'r-ko', '22.21', outcome='KO')
         self.assertEqual(element.findtext('outcome'), 'OK')
+        self.book_receipts()
         self.assertEqual(order.pagopa_receipt_ids.state, 'not_booked')
         self.assertFalse(order.pagopa_receipt_ids.payment_ids)
         self.assertEqual(order.state, 'issued')
@@ -174,6 +185,7 @@ class TestPaForNodeReceipts(PagopaCommon):
         result = service.paSendRT(idPA=FISCAL_CODE, idBrokerPA=BROKER, idStation=STATION, receipt=receipt)
         self.zeep_answer(history, 'paSendRT')
         self.assertEqual(result.outcome, 'OK')
+        self.book_receipts()
         self.assertEqual(order.state, 'paid')
         self.assertEqual(order.pagopa_receipt_ids.psp_name, 'Poste Italiane')
         self.assertEqual(order.pagopa_receipt_ids.payer_name, 'Mario Rossi')
