@@ -39,7 +39,7 @@ class MunipayPayment(MunipayPortal):
         order_sudo, by_link = self._munipay_order_check_access(ids[0], access_token)
         if not order_sudo:
             raise ValidationError(_("The access token is invalid."))
-        if by_link and not order_sudo._munipay_portal_visitor_may_see():
+        if by_link and order_sudo._munipay_portal_tan_required() and not order_sudo._munipay_portal_tan_given():
             raise ValidationError(_("Open the payment order with the TAN printed on its notice first."))
         return order_sudo
 

@@ -249,7 +249,7 @@ class MunipayPortal(PaymentPortal):
             'tokens_sudo': request.env['payment.token'].sudo(),
             'show_tokenize_input_mapping': dict.fromkeys(providers_sudo.ids, False),
             'availability_report': report,
-            'transaction_route': '/my/munipay/orders/transaction/%s' % ','.join(map(str, orders_sudo.ids)),
+            'transaction_route': '/my/munipay/orders/transaction/%s' % ','.join(map(str, sorted(orders_sudo.ids))),
             'landing_route': self._munipay_landing_route(orders_sudo),
             'access_token': access_token,
             'reference_prefix': None,

@@ -1,1 +1,2 @@
 from . import test_portal_pages
+from . import test_portal_payment

@@ -1,9 +1,14 @@
+import json
 import re
 
 from odoo import Command
 from odoo.tests import new_test_user
 
 from odoo.addons.munipay_documents.tests.common import MunipayDocumentsCommon
+
+
+class RpcError(Exception):
+    """A JSON-RPC call answered with an error: its message, as the payment form shows it."""
 
 
 class MunipayPortalCommon(MunipayDocumentsCommon):
@@ -50,11 +55,21 @@ class MunipayPortalCommon(MunipayDocumentsCommon):
             'tan': order._munipay_portal_tan() if tan is None else tan,
         }, allow_redirects=False, headers=headers)
 
+    def rpc(self, route, params):
+        response = self.url_open(route, data=json.dumps({'jsonrpc': '2.0', 'method': 'call', 'id': 0,
+                                                          'params': params}),
+                                 headers={'Content-Type': 'application/json'})
+        response.raise_for_status()
+        answer = response.json()
+        if 'error' in answer:
+            raise RpcError(answer['error']['data']['message'])
+        return answer.get('result')
+
     def start_transaction(self, orders, access_token=None, provider=None, amount=None, flow='direct'):
         orders = orders.sudo()
         if amount is None:
             amount = sum(orders._munipay_online_amounts().values())
-        return self.make_jsonrpc_request('/my/munipay/orders/transaction/%s' % ','.join(map(str, orders.ids)), {
+        return self.rpc('/my/munipay/orders/transaction/%s' % ','.join(map(str, orders.ids)), {
             'access_token': access_token,
             'provider_id': (provider or self.provider).id,
             'payment_method_id': self.demo_method.id,
@@ -66,21 +81,26 @@ class MunipayPortalCommon(MunipayDocumentsCommon):
             'is_validation': False,
         })
 
-    def demo_pay(self, reference, state='done'):
+    def demo_pay(self, reference, state='done', by_cron=False):
         """What payment_demo's form does once the citizen pays: the provider's answer,
-        then the status page that post-processes the transaction."""
-        self.make_jsonrpc_request('/payment/demo/simulate_payment', {
+        then the status page that post-processes the transaction (the session's last
+        one), or the post-processing job (any transaction)."""
+        self.rpc('/payment/demo/simulate_payment', {
             'reference': reference, 'payment_details': '4242', 'simulated_state': state})
-        return self.make_jsonrpc_request('/payment/status/poll', {})
+        if by_cron:
+            self.transaction(reference)._post_process()
+            return None
+        return self.rpc('/payment/status/poll', {})
 
     def transaction(self, reference):
         return self.env['payment.transaction'].sudo().search([('reference', '=', reference)])
 
     # ------------------------------------------------------------------ ledger
 
-    def assertPaidOnline(self, order, tx, amount):
-        """The order's receivable is reconciled with a payment of ``tx`` on the
-        provider's journal, whose money waits on the outstanding receipts account."""
+    def assertPaidOnline(self, order, tx, amount, settled=None):
+        """The order's receivable is reconciled with a payment of ``tx`` (``amount``
+        of money, settling ``settled`` with the discount) on the provider's journal,
+        whose money waits on the outstanding receipts account."""
         order.invalidate_recordset()
         self.assertEqual(order.state, 'paid')
         payment = tx.payment_id | self.env['account.payment'].search([('payment_transaction_id', '=', tx.id)])
@@ -91,10 +111,10 @@ class MunipayPortalCommon(MunipayDocumentsCommon):
         self.assertEqual(payment.payment_method_line_id.payment_provider_id, tx.provider_id)
         outstanding = payment.outstanding_account_id
         self.assertIn(outstanding, (payment.payment_method_line_id.payment_account_id
-                                    | self.company.account_journal_payment_debit_account_id))
+                                    | payment._get_outstanding_account('inbound')))
         liquidity = payment.move_id.line_ids.filtered(lambda l: l.account_id == outstanding)
         counterpart = payment.move_id.line_ids.filtered(lambda l: l.account_id == self.receivable)
-        self.assertEqual((liquidity.debit, counterpart.credit), (amount, amount))
+        self.assertEqual((liquidity.debit, counterpart.credit), (amount, settled or amount))
         self.assertFalse(liquidity.reconciled, "the money waits for the provider's payout on the bank statement")
         self.assertTrue(counterpart.reconciled)
         self.assertEqual(order.receivable_line_id.matched_credit_ids.credit_move_id, counterpart)
