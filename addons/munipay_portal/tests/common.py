@@ -72,7 +72,7 @@ class MunipayPortalCommon(MunipayDocumentsCommon):
         return self.rpc('/my/munipay/orders/transaction/%s' % ','.join(map(str, orders.ids)), {
             'access_token': access_token,
             'provider_id': (provider or self.provider).id,
-            'payment_method_id': self.demo_method.id,
+            'payment_method_id': (provider or self.provider).payment_method_ids[:1].id,
             'token_id': None,
             'amount': amount,
             'flow': flow,
