@@ -136,6 +136,7 @@ class MunipayPortal(PaymentPortal):
         if order_sudo.state != 'issued':
             return request.render('munipay_portal.portal_order_settled', {
                 'company': order_sudo.company_id,
+                'res_company': order_sudo.company_id,
                 'order_id': order_sudo.id,
                 'order_name': order_sudo.name,
                 'status': order_sudo._munipay_portal_status(),
@@ -148,6 +149,7 @@ class MunipayPortal(PaymentPortal):
     def _munipay_render_tan(self, order_sudo, access_token, error=None, status=200):
         return request.render('munipay_portal.portal_order_tan', {
             'company': order_sudo.company_id,
+            'res_company': order_sudo.company_id,
             'order_id': order_sudo.id,
             'access_token': access_token,
             'tan_error': error,
@@ -175,6 +177,7 @@ class MunipayPortal(PaymentPortal):
         values = {
             'page_name': 'munipay_order',
             'munipay_order': order_sudo,
+            'res_company': order_sudo.company_id,  # the municipality's logo on its page
             'status': order_sudo._munipay_portal_status(),
             'amount_due': order_sudo.get_amount_open(today) if issued else 0.0,
             'amount_due_until': deadline,
