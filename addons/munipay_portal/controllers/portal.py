@@ -107,12 +107,15 @@ class MunipayPortal(PaymentPortal):
         return request.render('munipay_portal.portal_my_orders', values)
 
     def _munipay_order_row(self, order):
+        # the amounts read the company's working calendar, which citizens cannot read:
+        # as superuser, for an order the search has just let them see
+        order_sudo = order.sudo()
         issued = order.state == 'issued'
         return {
             'order': order,
-            'status': order._munipay_portal_status(),
-            'amount_due': order.get_amount_open() if issued else 0.0,
-            'payable': issued and not order._munipay_online_payable_error(),
+            'status': order_sudo._munipay_portal_status(),
+            'amount_due': order_sudo.get_amount_open() if issued else 0.0,
+            'payable': issued and not order_sudo._munipay_online_payable_error(),
         }
 
     # ------------------------------------------------------------------ one order
