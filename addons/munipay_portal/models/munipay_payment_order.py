@@ -105,7 +105,6 @@ class MunipayPaymentOrder(models.Model):
         """[{'until', 'amount', 'current'}] of the amount-by-deadline table."""
         self.ensure_one()
         today = today or self._munipay_today()
-        _rule, current_deadline = self._munipay_rule_on(today)
         rows, previous = [], None
         for deadline, amount in self._munipay_amount_schedule():
             current = (previous is None or today > previous) and (deadline is None or today <= deadline)

@@ -130,6 +130,14 @@ class TestPortalTan(MunipayPortalCommon):
         notice = self.get(self.link(order) + '&report_type=pdf&download=true')
         self.assertIn('o_munipay_settled_page', notice.text)
         self.assertEqual(self.chatter(order), 403)
+        # a cancelled order's link (a fee without TAN): its status, nothing personal
+        cancelled = self.make_order(self.fee_fine, origin='CASE-SECRET')
+        cancelled.action_cancel("Withdrawn")
+        page = self.get(self.link(cancelled)).text
+        self.assertIn('munipay_status_cancelled', page)
+        for secret in [order.partner_id.name, 'Via Roma', 'CASE-SECRET', 'o_portal_chatter', 'o_payment_form',
+                       'o_munipay_receipt_download']:
+            self.assertNotIn(secret, page)
         # another browser holding the link: the TAN first, still
         self.authenticate(None, None)
         self.assertIn('o_munipay_tan_form', self.get(self.link(order)).text)
