@@ -42,6 +42,7 @@ class FdrCommon(PagopaCommon):
                 'payment_datetime': self.yesterday_noon().isoformat(),
             },
         }, raw=b'<receipt/>')
+        self.book_receipts()
         return order.pagopa_receipt_ids.filtered(lambda r: r.name == receipt_id)
 
     def paid_orders(self, count, amount=None):

@@ -311,6 +311,7 @@ class TestGpdLifecycle(GpdCommon):
         self.run_job()
         self.gpd.pay(FISCAL_CODE, order.pagopa_notice_number)
         self.send_rt(order, 'r-gpd-1', '22.21')
+        self.book_receipts()
         self.assertEqual((order.state, order.pagopa_gpd_pending), ('paid', 'read'))
         self.run_job()
         self.assertFalse(self.gpd.calls('POST', '/paymentoptions/paids/' + order.pagopa_notice_number))

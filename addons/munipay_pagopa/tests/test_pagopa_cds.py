@@ -22,7 +22,9 @@ class TestPagopaTrafficFine(PagopaCommon):
         inner = self.receipt_xml(order, receipt_id, amount, iuv=iuv or order.pagopa_reduced_iuv).replace(
             '<noticeNumber>%s</noticeNumber>' % order.pagopa_notice_number,
             '<noticeNumber>%s</noticeNumber>' % order.pagopa_reduced_notice_number)
-        return self.answer(self.post(self.envelope('paSendRT', inner), 'paSendRT'), 'paSendRT')
+        element = self.answer(self.post(self.envelope('paSendRT', inner), 'paSendRT'), 'paSendRT')
+        self.book_receipts()
+        return element
 
     def test_two_numbers_from_the_creditor_sequence(self):
         order = self.fine_notified()
@@ -99,6 +101,7 @@ class TestPagopaTrafficFine(PagopaCommon):
             .replace(order.pagopa_notice_number, order.pagopa_reduced_notice_number)
         element = self.answer(self.post(self.envelope('paSendRT', inner), 'paSendRT'), 'paSendRT')
         self.assertEqual(element.findtext('outcome'), 'OK', element.findtext('fault/description'))
+        self.book_receipts()
         self.assertEqual(order.state, 'paid')
         self.assertEqual(sum(self.transit_lines().mapped('debit')), 42.9)
 

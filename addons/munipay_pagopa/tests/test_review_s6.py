@@ -30,6 +30,7 @@ class TestPagopaReviewS6(PagopaCommon):
         paid_at = datetime.combine(last_day + timedelta(days=1), time(0, 30))  # Italian time, as the node writes it
         element, _body = self.send_rt(order, 'r-midnight', '42.90', paid_at=paid_at)
         self.assertEqual(element.findtext('outcome'), 'OK')
+        self.book_receipts()
         receipt = order.pagopa_receipt_ids
         self.assertEqual(receipt.payment_datetime, ROME.localize(paid_at).astimezone(pytz.utc).replace(tzinfo=None))
         self.assertEqual(receipt.payment_date, last_day, "the payment is dated the day after in the town")
