@@ -1,5 +1,5 @@
 import base64
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytz
 
@@ -114,6 +114,28 @@ class MunipayPagopaReceipt(models.Model):
             'standin': receipt.get('standin', False),
         })
 
+    def _pagopa_amount_date(self):
+        """The day whose amount the receipt paid, on which the order is settled: the
+        payment day, or the day before when the citizen's payment crossed midnight."""
+        return self._pagopa_amount_fit()[0]
+
+    def _pagopa_amount_fit(self):
+        """(day, whether the receipt pays exactly what is open on that day). The node
+        takes the amount paGetPayment quoted when the payment began, so a receipt of
+        yesterday's amount (the last day of a discount) that differs from today's was
+        quoted yesterday: it settles the order as it stood then."""
+        self.ensure_one()
+        order, date = self.order_id, self.payment_date
+        if not date or order.state != 'issued' or self.outcome != 'OK':
+            return date, False
+        currency = order.currency_id
+        if not currency.compare_amounts(self.amount, order.get_amount_open(date)):
+            return date, True
+        previous = date - timedelta(days=1)
+        if not currency.compare_amounts(self.amount, order.get_amount_open(previous)):
+            return previous, True
+        return date, False
+
     def _pagopa_book(self):
         """Book the payment on the pagoPA journal: it settles the order through the
         channel method of munipay_base (whose joint debtors are then cancelled); for
@@ -128,7 +150,7 @@ class MunipayPagopaReceipt(models.Model):
         journal = company._munipay_pagopa_journal()
         was_open = order.state == 'issued'
         payments = order._munipay_pay(
-            journal, amount=self.amount, payment_date=self.payment_date, external=True,
+            journal, amount=self.amount, payment_date=self._pagopa_amount_date(), external=True,
             memo=_("pagoPA %(iuv)s, receipt %(receipt)s", iuv=self.iuv, receipt=self.name))
         payments.move_id.sudo().munipay_payment_channel = 'pagopa'
         self.write({'state': 'booked' if was_open else 'credit', 'payment_ids': [fields.Command.set(payments.ids)]})

@@ -26,17 +26,18 @@ class MunipayPagopaReceipt(models.Model):
         if not receipts:
             return self.browse()
         # the surcharge steps due on the payment day are booked first, as a payment of the order does
+        fits = {receipt: receipt._pagopa_amount_fit() for receipt in receipts}
+        amount_dates = {receipt: date for receipt, (date, _fit) in fits.items()}
         by_date = defaultdict(lambda: self.env['munipay.payment.order'])
         for receipt in receipts:
-            by_date[receipt.payment_date] |= receipt.order_id
+            by_date[amount_dates[receipt]] |= receipt.order_id
         for date, dated in by_date.items():
             dated.filtered(lambda o: o.state == 'issued')._munipay_book_surcharge(date)
         together, seen = self.browse(), set()
         for receipt in receipts:
             order = receipt.order_id
             group = {order.id, *order.joint_order_ids.ids}
-            if seen & group or order.state != 'issued' or order.currency_id.compare_amounts(
-                    receipt.amount, order.get_amount_open(receipt.payment_date)):
+            if seen & group or order.state != 'issued' or not fits[receipt][1]:
                 continue
             seen |= group
             together |= receipt
@@ -51,7 +52,7 @@ class MunipayPagopaReceipt(models.Model):
                 'partner_id': receipt.order_id.partner_id.commercial_partner_id.id,
                 'destination_account_id': receipt.order_id.receivable_line_id.account_id.id,
                 'amount': receipt.amount,
-                'date': receipt.payment_date,
+                'date': amount_dates[receipt],
                 'journal_id': journal.id,
                 'company_id': receipt.company_id.id,
                 'memo': _("pagoPA %(iuv)s, receipt %(receipt)s", iuv=receipt.iuv, receipt=receipt.name),

@@ -16,3 +16,4 @@ from . import test_fdr_api
 from . import test_receipt_booking
 from . import test_receipt_booking_workers
 from . import test_pafornode_speed
+from . import test_pagopa_midnight
