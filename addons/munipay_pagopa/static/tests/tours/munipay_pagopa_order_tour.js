@@ -7,6 +7,7 @@ import { rpc } from "@web/core/network/rpc";
 // selection field the tab shows (those another add-on adds too, such as a GPD
 // position's status) is compared with the record as the server reads it.
 const ORDER_ORIGIN = "TOUR-CDS-2026/7";
+const FLOW_ID = "2026-11-20BCITITMM-S0001";
 const REQUIRED_FIELDS = [
     "pagopa_notice_display",
     "pagopa_iuv",
@@ -72,5 +73,14 @@ registry.category("web_tour.tours").add("munipay_pagopa_order_tour", {
         },
         { trigger: ".modal .o_field_widget[name=notice_number]" },
         { trigger: ".modal .o_field_widget[name=iuv]" },
+        { trigger: ".modal .o_form_button_cancel, .modal .btn-close", run: "click" },
+        // the debt position on GPD, paid there
+        {
+            trigger: ".o_notebook .tab-pane.active .o_field_widget[name=pagopa_gpd_status]:contains(Paid)",
+        },
+        // the settlement report that reported the payment
+        {
+            trigger: `.o_field_widget[name=pagopa_fdr_line_ids] .o_data_row:contains(${FLOW_ID}):contains(RCPT-TOUR-1):contains(42.90)`,
+        },
     ],
 });
