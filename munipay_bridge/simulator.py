@@ -153,16 +153,29 @@ class Simulator:
                 _logger.info('simulator: link lost: %s', exc)
                 if link.framed is False:
                     return
+            except (zvt.ApduError, KeyError, ValueError) as exc:
+                _logger.warning('simulator: bad command %s: %s', apdu, exc)
 
     def _pause(self):
         time.sleep(self.behaviour.step_delay)
 
     def _send(self, link, apdu):
-        """Send a PT message and wait for the ECR's 80 00 00."""
+        """Send a PT message and wait for the ECR's 80 00 00. When the ECR is gone the
+        terminal carries on (a real one completes the payment with the cardholder)."""
         self._pause()
+        if getattr(link, 'lost', False):
+            return None
+        try:
+            return self._send_and_wait(link, apdu)
+        except links.LinkError:
+            link.lost = True
+            return None
+
+    def _send_and_wait(self, link, apdu):
         link.send(apdu)
         answer = link.receive(5.0)
         while answer is not None and answer.command == zvt.ABORT.command:
+            self.received.append(answer.command)
             self._abort_requested = True
             link.send(zvt.ACK)
             answer = link.receive(5.0)
@@ -202,8 +215,15 @@ class Simulator:
         """True when the cashier aborted (06 B0) while the terminal waited for the card."""
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline and not self._stop.is_set() and not self._abort_requested:
-            apdu = link.receive(0.05)
+            try:
+                apdu = None if getattr(link, 'lost', False) else link.receive(0.05)
+            except links.LinkError:
+                link.lost = True
+            if getattr(link, 'lost', False):
+                time.sleep(0.05)
+                continue
             if apdu is not None and apdu.command == zvt.ABORT.command:
+                self.received.append(apdu.command)
                 link.send(zvt.ACK)
                 return True
         return self._abort_requested
