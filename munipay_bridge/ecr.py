@@ -91,6 +91,8 @@ class Terminal:
             failed = self._prepare()
             if failed:
                 return failed
+            if should_abort and should_abort():
+                return Outcome('aborted', message='aborted before reaching the terminal')
             outcome = self._dialogue(command, progress, should_abort, before_send)
             if outcome.state in ('unknown', 'failed'):
                 self.reset()  # the link's state is unknown: reconnect and register next time

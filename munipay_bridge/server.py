@@ -23,6 +23,7 @@ from .journal import FINAL_STATES, Journal
 
 _logger = logging.getLogger(__name__)
 TID_RE = re.compile(r'^[A-Za-z0-9._:-]{1,80}$')
+LOOPBACK_NAMES = ('127.0.0.1', 'localhost', '::1')
 MAX_AMOUNT = 99999999  # cents that fit the terminal's 6-byte BCD field with room: 999,999.99
 
 
@@ -201,6 +202,10 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- plumbing
     def _origin_ok(self):
+        # Host: a page whose name was rebound to 127.0.0.1 (DNS rebinding) sends its own name
+        host = (self.headers.get('Host') or '').rsplit(':', 1)[0].strip('[]').lower()
+        if host not in LOOPBACK_NAMES:
+            return False
         origin = self.headers.get('Origin')
         return origin is None or origin in self.origins
 

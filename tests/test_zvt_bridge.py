@@ -340,3 +340,6 @@ def test_token_and_origin_are_checked():
         status, body, headers = call(rig.url, 'GET', '/health', token=rig.token)
         assert status == 200 and body['ok'] and headers['Access-Control-Allow-Origin'] == ORIGIN
         assert call(rig.url, 'GET', '/health', headers={'X-Munipay-Token': rig.token}, origin=None)[0] == 200
+        # a name rebound to 127.0.0.1 (DNS rebinding) is refused even with the token
+        assert call(rig.url, 'GET', '/health', token=rig.token, origin=None,
+                    headers={'Host': 'evil.example:%s' % rig.url.rsplit(':', 1)[1]})[0] == 403
