@@ -258,14 +258,36 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def start_bridge_process(state, target, port):
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+def start_bridge_process(state, port, *args):
+    """``./munipay bridge`` as the cashier's PC runs it (the script execs Python: its pid is the bridge)."""
+    env = dict(os.environ, PYTHON=sys.executable, MUNIPAY_BRIDGE_STATE=str(state))
     proc = subprocess.Popen(
-        [sys.executable, '-m', 'munipay_bridge', '--tcp', target, '--listen', '127.0.0.1:%d' % port,
-         '--origin', ORIGIN, '--token', 'secret-token', '--state-dir', str(state), '--t3', '2', '--t4', '20'],
+        [str(ROOT / 'munipay'), 'bridge', '--listen', '127.0.0.1:%d' % port, *args],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    assert proc.stdout.readline().startswith('munipay bridge: http://127.0.0.1:%d' % port)
-    return proc
+    line = proc.stdout.readline()
+    assert line.startswith('munipay bridge: http://127.0.0.1:%d  token: ' % port), line
+    return proc, line.split('token: ')[1].strip()
+
+
+def test_munipay_bridge_command_with_simulator(tmp_path):
+    port = free_port()
+    proc, token = start_bridge_process(tmp_path, port, '--simulator', 'serial')
+    try:
+        assert (tmp_path / 'token').read_text().strip() == token  # generated once, kept
+        assert oct((tmp_path / 'token').stat().st_mode & 0o777) == '0o600'
+        url = 'http://127.0.0.1:%d' % port
+        status, body, _ = call(url, 'GET', '/health', token=token)
+        assert status == 200 and body['terminal']['transport'] == 'serial'
+        call(url, 'POST', '/v1/payments', {'transaction_id': 'cmd-1', 'amount': 1013}, token=token)
+        deadline = time.monotonic() + 8
+        while not (op := call(url, 'GET', '/v1/operations/cmd-1', token=token)[1])['final']:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        assert op['state'] == 'declined'  # the simulator's ,13 rule
+    finally:
+        proc.terminate()
+        assert proc.wait(5) == 0
+    assert (tmp_path / 'journal.json').exists()
 
 
 def test_bridge_killed_mid_payment(tmp_path):
@@ -274,7 +296,8 @@ def test_bridge_killed_mid_payment(tmp_path):
     sim = Simulator(Behaviour(wait_for_card=1.0, pt_abort_on_timeout=False)).start_tcp()
     port = free_port()
     url = 'http://127.0.0.1:%d' % port
-    proc = start_bridge_process(tmp_path, sim.target, port)
+    args = ('--tcp', sim.target, '--origin', ORIGIN, '--token', 'secret-token', '--t3', '2', '--t4', '20')
+    proc, _ = start_bridge_process(tmp_path, port, *args)
     try:
         status, op, _ = call(url, 'POST', '/v1/payments', {'transaction_id': 'pos-k', 'amount': 4200},
                              token='secret-token')
@@ -285,7 +308,7 @@ def test_bridge_killed_mid_payment(tmp_path):
             time.sleep(0.02)
         proc.send_signal(signal.SIGKILL)
         proc.wait(5)
-        proc = start_bridge_process(tmp_path, sim.target, port)
+        proc, _ = start_bridge_process(tmp_path, port, *args)
         status, op, _ = call(url, 'GET', '/v1/operations/pos-k', token='secret-token')
         assert status == 200 and op['final'] and op['state'] == 'unknown'
         assert 'check the terminal' in op['message']
