@@ -14,7 +14,8 @@ import sys
 
 from . import link as links
 from . import zvt
-from .server import Bridge, make_server
+from .bridge import Bridge
+from .server import make_server
 from .simulator import Simulator
 from .testing import terminal_for
 

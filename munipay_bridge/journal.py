@@ -64,6 +64,12 @@ class Journal:
             self._save()
             return dict(op)
 
+    def max_trace(self):
+        """The highest trace number any operation got from the terminal (None: none yet)."""
+        with self.lock:
+            traces = [op['trace_no'] for op in self.operations.values() if op.get('trace_no') is not None]
+            return max(traces) if traces else None
+
     def recent(self, limit=50):
         with self.lock:
             ops = sorted(self.operations.values(), key=lambda op: op['created_at'], reverse=True)

@@ -78,6 +78,7 @@ class Simulator:
         self.faults = []
         self.end_of_days = 0
         self._abort_requested = False
+        self.last_receipt = None  # (04 0F of the last approved payment, its slip) for 06 20
         self._stop = threading.Event()
         self._threads = []
         self._closers = []
@@ -201,6 +202,8 @@ class Simulator:
             self._reverse(link, apdu)
         elif apdu.command == (0x06, 0x50):
             self._end_of_day(link)
+        elif apdu.command == (0x06, 0x20):
+            self._repeat_receipt(link)
         else:
             self._send(link, zvt.pt_abort(0x83))
 
@@ -256,12 +259,15 @@ class Simulator:
             self._send(link, zvt.pt_abort(result))
             return
         self.receipt_no += 1
-        self._send(link, zvt.status_information(
+        info = zvt.status_information(
             result_code=0, receipt_no=self.receipt_no, card_type=5, card_name='girocard',
-            pan='6725xxxxxxxxxx1234', expiry='2812', auth_code='%06d' % (100000 + self.trace_no), **common))
+            pan='6725xxxxxxxxxx1234', expiry='2812', auth_code='%06d' % (100000 + self.trace_no), **common)
+        slip = ['MUNIPAY SIMULATOR', 'girocard', 'Betrag EUR %d,%02d' % divmod(amount, 100),
+                'Beleg-Nr. %d  Trace %d' % (self.receipt_no, self.trace_no), 'Zahlung erfolgt']
         self.charges.append({'amount': amount, 'receipt_no': self.receipt_no})
-        self._slip(link, ['MUNIPAY SIMULATOR', 'girocard', 'Betrag EUR %d,%02d' % divmod(amount, 100),
-                          'Beleg-Nr. %d  Trace %d' % (self.receipt_no, self.trace_no), 'Zahlung erfolgt'])
+        self.last_receipt = (info, slip)
+        self._send(link, info)
+        self._slip(link, slip)
         self._send(link, zvt.intermediate_status(0x0B))
         self._send(link, zvt.completion())
 
@@ -286,6 +292,15 @@ class Simulator:
         self._send(link, zvt.status_information(result_code=0, amount=match[0]['amount'],
                                                 receipt_no=receipt_no, trace_no=self.trace_no))
         self._slip(link, ['STORNO', 'Beleg-Nr. %d' % receipt_no])
+        self._send(link, zvt.completion())
+
+    def _repeat_receipt(self, link):
+        if self.last_receipt is None:
+            self._send(link, zvt.pt_abort(0x83))
+            return
+        info, slip = self.last_receipt
+        self._send(link, info)
+        self._slip(link, slip)
         self._send(link, zvt.completion())
 
     def _end_of_day(self, link):

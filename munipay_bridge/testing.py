@@ -11,7 +11,8 @@ import threading
 
 from . import ecr
 from . import link as links
-from .server import Bridge, make_server
+from .bridge import Bridge
+from .server import make_server
 from .simulator import Behaviour, Simulator
 
 

@@ -171,14 +171,18 @@ def encode_bmp(tag, value):
     return bytes([tag]) + value
 
 
-def parse_bmps(data):
-    """``[(tag, value), ...]`` of a BMP sequence; raises ApduError on an unknown tag or truncation."""
+def parse_bmps(data, strict=True):
+    """``[(tag, value), ...]`` of a BMP sequence; raises ApduError on an unknown tag or
+    truncation, or (``strict=False``) stops there and returns the fields read so far: an
+    unknown BMP's length is unknown, so nothing after it can be read."""
     fields, pos, data = [], 0, bytes(data)
     while pos < len(data):
         tag = data[pos]
         pos += 1
         kind = BMP_FORMATS.get(tag)
         if kind is None:
+            if not strict:
+                return fields
             raise ApduError('unknown BMP %02X at byte %d' % (tag, pos - 1))
         if kind in (LLVAR, LLLVAR):
             digits = 2 if kind == LLVAR else 3
@@ -285,6 +289,11 @@ def end_of_day(password):
     return Apdu(0x06, 0x50, bcd_encode(password, 3))
 
 
+def repeat_receipt(password):
+    """06 20: the terminal repeats its last transaction's result (04 0F) and slip."""
+    return Apdu(0x06, 0x20, bcd_encode(password, 3))
+
+
 ABORT = Apdu(0x06, 0xB0)
 
 # ---------------------------------------------------------------- messages (PT → ECR)
@@ -362,7 +371,7 @@ def _text(value):
 def parse_status_information(data):
     """Result data of a 04 0F message as a plain dict (keys absent when not sent)."""
     out = {}
-    for tag, value in parse_bmps(data):
+    for tag, value in parse_bmps(data, strict=False):
         if tag == 0x27:
             out['result_code'] = value[0]
         elif tag == 0x04:

@@ -171,6 +171,14 @@ def test_terminal_silent_after_taking_the_command_is_unknown(transport):
         op = wait_final(rig, 'pos-t')
         assert op['state'] == 'unknown'
         assert 'silent' in op['message'] and 'check' in op['message']
+        # the terminal is back: asked for its last transaction, it shows the earlier payment
+        rig.simulator.behaviour.silent_after_ack = False
+        status, op, _ = api(rig, 'POST', '/v1/operations/pos-t/check')
+        assert status == 202 and op['checking']
+        op = wait_state(rig, 'pos-t', lambda op: not op['checking'])
+        assert op['state'] == 'unknown' and op['check']['verdict'] == 'not_charged'
+        assert op['check']['last_transaction']['receipt_no'] == 1
+        assert api(rig, 'POST', '/v1/operations/pos-reg/check')[0] == 409  # approved: nothing to check
 
 
 # ---------------------------------------------------------------- abort, reversal, end of day
@@ -252,6 +260,16 @@ def test_bad_input():
         assert rig.simulator.received == []
 
 
+def wait_url(url, tid, predicate, timeout=8.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        op = call(url, 'GET', '/v1/operations/%s' % tid, token='secret-token')[1]
+        if predicate(op):
+            return op
+        assert time.monotonic() < deadline, op
+        time.sleep(0.03)
+
+
 def free_port():
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', 0))
@@ -299,6 +317,10 @@ def test_bridge_killed_mid_payment(tmp_path):
     args = ('--tcp', sim.target, '--origin', ORIGIN, '--token', 'secret-token', '--t3', '2', '--t4', '20')
     proc, _ = start_bridge_process(tmp_path, port, *args)
     try:
+        sim.behaviour.wait_for_card = 0
+        call(url, 'POST', '/v1/payments', {'transaction_id': 'pos-k0', 'amount': 4200}, token='secret-token')
+        wait_url(url, 'pos-k0', lambda op: op['final'])
+        sim.behaviour.wait_for_card = 1.0
         status, op, _ = call(url, 'POST', '/v1/payments', {'transaction_id': 'pos-k', 'amount': 4200},
                              token='secret-token')
         assert status == 201
@@ -315,15 +337,20 @@ def test_bridge_killed_mid_payment(tmp_path):
         status, op, _ = call(url, 'POST', '/v1/payments', {'transaction_id': 'pos-k', 'amount': 4200},
                              token='secret-token')
         assert status == 200 and op['state'] == 'unknown'
-        time.sleep(1.3)  # the terminal finished the first payment without the bridge: money taken
-        assert sim.received.count((0x06, 0x01)) == 1 and len(sim.charges) == 1
-        # a new line (new id) works with the restarted bridge
-        call(url, 'POST', '/v1/payments', {'transaction_id': 'pos-k2', 'amount': 100}, token='secret-token')
-        deadline = time.monotonic() + 8
-        while not call(url, 'GET', '/v1/operations/pos-k2', token='secret-token')[1]['final']:
+        deadline = time.monotonic() + 5
+        while len(sim.charges) < 2:  # the terminal finished the payment without the bridge: money taken
             assert time.monotonic() < deadline
             time.sleep(0.05)
-        assert call(url, 'GET', '/v1/operations/pos-k2', token='secret-token')[1]['state'] == 'approved'
+        assert sim.received.count((0x06, 0x01)) == 2  # pos-k0 and pos-k, each once
+        # the cashier asks the bridge to check with the terminal: its last transaction is this one
+        assert call(url, 'POST', '/v1/operations/pos-k/check', token='secret-token')[0] == 202
+        op = wait_url(url, 'pos-k', lambda op: not op['checking'])
+        assert op['state'] == 'approved' and op['check']['verdict'] == 'charged'
+        assert (op['receipt_no'], op['trace_no'], op['card']['name']) == (2, 2, 'girocard')
+        assert 'Betrag EUR 42,00' in op['ticket']
+        # a new line (new id) works with the restarted bridge
+        call(url, 'POST', '/v1/payments', {'transaction_id': 'pos-k2', 'amount': 100}, token='secret-token')
+        assert wait_url(url, 'pos-k2', lambda op: op['final'])['state'] == 'approved'
     finally:
         proc.kill()
         proc.wait(5)

@@ -101,6 +101,11 @@ def test_status_information_parsed():
                     'date': '1122', 'time': '133501'}
 
 
+def test_status_information_with_a_bmp_we_do_not_know():
+    data = zvt.status_information(result_code=0, amount=1050, receipt_no=3).data + bytes.fromhex('FE 01 02')
+    assert zvt.parse_status_information(data) == {'result_code': 0, 'amount': 1050, 'receipt_no': 3}
+
+
 def test_print_text_block_tlv():
     lines = ['KUNDENBELEG'] + ['line %03d ' % i + '-' * 20 for i in range(10)]  # > 127 bytes: 81/82 lengths
     apdu = zvt.print_text_block(2, lines)
