@@ -80,6 +80,9 @@ class Journal:
         settled = []
         with self.lock:
             for tid, op in self.operations.items():
+                if op.get('checking'):  # a check with the terminal was cut off: ask again
+                    op['checking'] = False
+                    settled.append(tid)
                 if op['state'] in FINAL_STATES:
                     continue
                 if op.get('dispatched'):
@@ -89,7 +92,8 @@ class Journal:
                     op.update(state='failed', message='The bridge stopped before sending this '
                               'operation to the terminal: nothing was charged.')
                 op['updated_at'] = now()
-                settled.append(tid)
+                if tid not in settled:
+                    settled.append(tid)
             if settled:
                 self._save()
         return settled

@@ -16,7 +16,6 @@ import os
 import socket
 import threading
 import time
-import tty
 
 from . import link as links
 from . import zvt
@@ -87,6 +86,7 @@ class Simulator:
 
     # -- transports
     def start_pty(self):
+        import tty  # POSIX only: the bridge itself also runs on Windows
         master, slave = os.openpty()
         tty.setraw(slave)  # no echo, no line editing: bytes pass unchanged
         self._slave = slave  # kept open so the master does not see EOF before the bridge opens it

@@ -363,9 +363,12 @@ def test_restart_before_sending_is_failed(tmp_path):
     journal.add({'transaction_id': 'a', 'kind': 'payment', 'state': 'queued', 'dispatched': False})
     journal.add({'transaction_id': 'b', 'kind': 'payment', 'state': 'running', 'dispatched': True})
     journal.add({'transaction_id': 'c', 'kind': 'payment', 'state': 'approved', 'dispatched': True})
+    journal.add({'transaction_id': 'd', 'kind': 'payment', 'state': 'unknown', 'checking': True})
     again = Journal(str(tmp_path / 'j.json'))
-    assert sorted(again.recover()) == ['a', 'b']
-    assert [again.get(t)['state'] for t in 'abc'] == ['failed', 'unknown', 'approved']
+    assert sorted(again.recover()) == ['a', 'b', 'd']
+    assert [again.get(t)['state'] for t in 'abcd'] == ['failed', 'unknown', 'approved', 'unknown']
+    assert not again.get('d')['checking']
+    assert Journal(str(tmp_path / 'j.json')).get('a')['state'] == 'failed'  # persisted
 
 
 # ---------------------------------------------------------------- CORS and token
