@@ -68,11 +68,18 @@ class Handler(BaseHTTPRequestHandler):
             given = auth[7:].strip()
         return bool(self.token) and hmac.compare_digest(given.encode('utf-8'), self.token.encode('utf-8'))
 
-    def _body(self):
-        size = int(self.headers.get('Content-Length') or 0)
-        if size > 65536:
+    def _read_raw(self):
+        try:
+            size = int(self.headers.get('Content-Length') or 0)
+        except ValueError:
+            size = -1
+        if not 0 <= size <= 65536:
+            self.close_connection = True  # the unread body must not pass for the next request
             raise ApiError(413, 'request too large')
-        raw = self.rfile.read(size) if size else b''
+        return self.rfile.read(size) if size else b''
+
+    @staticmethod
+    def _parse(raw):
         if not raw:
             return {}
         try:
@@ -102,11 +109,12 @@ class Handler(BaseHTTPRequestHandler):
 
     def _dispatch(self, method):
         try:
+            raw = self._read_raw()  # read even when refused: the connection stays usable
             if not self._origin_ok():
                 raise ApiError(403, 'origin not allowed')
-            body = self._body() if method == 'POST' else None
             if not self._authorised():
                 raise ApiError(401, 'unauthorized')
+            body = self._parse(raw) if method == 'POST' else None
             status, answer = self._route(method, self.path.split('?', 1)[0].rstrip('/'), body)
         except ApiError as exc:
             self._send(exc.status, dict(exc.extra, error=exc.reason))

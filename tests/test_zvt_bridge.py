@@ -256,6 +256,12 @@ def test_bad_input():
         assert pay(rig, 'pos-z', amount=10.5)[0] == 400
         assert pay(rig, 'pos-z', currency='XXX')[0] == 400
         assert pay(rig, 'bad id with spaces')[0] == 400
+        request = urllib.request.Request(rig.url + '/v1/payments', data=b'{not json', method='POST')
+        request.add_header('Authorization', 'Bearer ' + rig.token)
+        with pytest.raises(urllib.error.HTTPError) as error:
+            urllib.request.urlopen(request, timeout=5)
+        assert error.value.code == 400
+        assert call(rig.url, 'POST', '/v1/payments', {'x': 1})[0] == 401  # no token: nothing parsed
         assert api(rig, 'GET', '/v1/operations/nope')[0] == 404
         assert rig.simulator.received == []
 
