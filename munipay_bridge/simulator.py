@@ -35,6 +35,7 @@ class Behaviour:
     silent: bool = False              # take nothing: no ACK (serial), no answer (TCP)
     silent_after_ack: bool = False    # answer 80 00 00, then nothing
     busy_once: bool = False           # answer 84 9C 00 (repeat) once
+    refuse_code: int = None           # answer payments with 84 <code> 00 (e.g. 0x83 function not possible)
     pt_abort_on_timeout: bool = True  # after wait_for_card without abort: 06 1E 6C
 
 
@@ -145,7 +146,7 @@ class Simulator:
                 apdu = link.receive(0.1)
             except links.LinkError:
                 return
-            if apdu is None:
+            if apdu is None or self.behaviour.silent:  # went silent while reading
                 continue
             self.received.append(apdu.command)
             try:
@@ -190,6 +191,9 @@ class Simulator:
             return
         if apdu.command == zvt.ABORT.command:
             link.send(zvt.ACK)  # nothing running
+            return
+        if b.refuse_code is not None and apdu.command == (0x06, 0x01):
+            link.send(zvt.nack(b.refuse_code))
             return
         link.send(zvt.ACK)
         if b.silent_after_ack:

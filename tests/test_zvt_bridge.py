@@ -129,6 +129,16 @@ def test_terminal_busy_repeats_the_command():
         assert len(rig.simulator.charges) == 1
 
 
+@BOTH
+def test_terminal_refuses_the_command(transport):
+    with running_bridge(transport, Behaviour(refuse_code=0x83)) as rig:
+        pay(rig, 'pos-f')
+        op = wait_final(rig, 'pos-f')
+        assert (op['state'], op['result_code']) == ('failed', 0x83)
+        assert 'refused' in op['message'] and op['result_text'] == 'Function not possible'
+        assert rig.simulator.charges == []
+
+
 # ---------------------------------------------------------------- serial faults
 
 def test_nak_and_retransmit():
@@ -157,6 +167,24 @@ def test_terminal_not_answering_on_serial_is_failed():
         pay(rig, 'pos-s')
         op = wait_final(rig, 'pos-s')
         assert op['state'] == 'failed' and 'did not take' in op['message']
+
+
+def test_terminal_not_answering_on_tcp():
+    """Over TCP nothing acknowledges the bytes: a payment sent and never answered is unknown,
+    while a terminal silent from the start fails at registration (no payment sent)."""
+    with running_bridge('tcp', Behaviour(silent=True), t3=0.5) as rig:
+        pay(rig, 'pos-0')
+        op = wait_final(rig, 'pos-0')
+        assert op['state'] == 'failed' and 'registration' in op['message']
+        assert not api(rig, 'GET', '/health')[1]['terminal']['registered']
+        rig.simulator.behaviour.silent = False
+        pay(rig, 'pos-1')
+        assert wait_final(rig, 'pos-1')['state'] == 'approved'
+        rig.simulator.behaviour.silent = True
+        pay(rig, 'pos-2')
+        op = wait_final(rig, 'pos-2')
+        assert op['state'] == 'unknown' and 'did not answer the command' in op['message']
+        assert rig.simulator.received.count((0x06, 0x01)) == 1  # pos-2 never reached it
 
 
 @BOTH
