@@ -1,0 +1,138 @@
+"""``./munipay bridge`` (or ``python3 -m munipay_bridge``): run the card-terminal bridge.
+
+    ./munipay bridge --serial /dev/ttyUSB0 --origin https://odoo.example.org
+    ./munipay bridge --tcp 192.168.1.50:20007 --origin https://odoo.example.org
+    ./munipay bridge --simulator            # a simulated terminal, to try the POS
+"""
+import argparse
+import ipaddress
+import logging
+import os
+import secrets
+import signal
+import sys
+
+from . import link as links
+from . import zvt
+from .bridge import Bridge
+from .server import make_server
+from .simulator import Simulator
+from .testing import terminal_for
+
+
+def read_token(state_dir):
+    """The pairing token kept in the state folder (created on the first start, mode 0600)."""
+    path = os.path.join(state_dir, 'token')
+    if not os.path.exists(path):
+        os.makedirs(state_dir, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, 'w') as handle:
+            handle.write(secrets.token_urlsafe(24) + '\n')
+    with open(path, encoding='utf-8') as handle:
+        return handle.read().strip()
+
+
+def parse_args(argv):
+    env = os.environ.get
+    parser = argparse.ArgumentParser(prog='munipay bridge', description=(
+        'Card-terminal bridge for the munipay cash desk: drives a ZVT terminal and offers the POS '
+        'in the browser a small JSON API on the loopback interface.'))
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument('--serial', metavar='DEVICE', default=env('MUNIPAY_ZVT_SERIAL'),
+                       help='serial port of the terminal (e.g. /dev/ttyUSB0, COM3); 9600 8N2')
+    where.add_argument('--tcp', metavar='HOST:PORT', default=env('MUNIPAY_ZVT_TCP'),
+                       help='terminal reached over the network (ZVT over IP, port 20007 typically)')
+    where.add_argument('--simulator', nargs='?', const='tcp', choices=('tcp', 'serial'),
+                       help='run a simulated terminal (over TCP, or a pseudo-terminal pair)')
+    parser.add_argument('--baudrate', type=int, default=int(env('MUNIPAY_ZVT_BAUDRATE', '9600')))
+    parser.add_argument('--listen', default=env('MUNIPAY_BRIDGE_LISTEN', '127.0.0.1:8765'),
+                        help='loopback address and port of the API (default 127.0.0.1:8765)')
+    parser.add_argument('--origin', action='append', default=None,
+                        help='the Odoo origin allowed by CORS, e.g. https://odoo.example.org (repeatable; '
+                             'env MUNIPAY_BRIDGE_ORIGIN, comma-separated)')
+    parser.add_argument('--token', default=env('MUNIPAY_BRIDGE_TOKEN'),
+                        help='pairing token the POS sends (default: generated once into the state folder)')
+    parser.add_argument('--state-dir', default=env('MUNIPAY_BRIDGE_STATE') or os.path.expanduser(
+        '~/.local/state/munipay-bridge'), help='folder of the journal and the token')
+    parser.add_argument('--password', default=env('MUNIPAY_ZVT_PASSWORD', '000000'),
+                        help="the terminal's ZVT password, 6 digits (default 000000)")
+    parser.add_argument('--config-byte', default=env('MUNIPAY_ZVT_CONFIG', 'BA'),
+                        help='registration config byte in hex (default BA: the ECR prints the slips)')
+    parser.add_argument('--currency', default=env('MUNIPAY_ZVT_CURRENCY', 'EUR'))
+    parser.add_argument('--t3', type=float, default=5.0, help="seconds for the terminal's answer to a command")
+    parser.add_argument('--t4', type=float, default=180.0, help='seconds the cardholder may take between two steps')
+    parser.add_argument('--ack-timeout', type=float, default=0.2, help='serial: seconds for ACK/NAK (T1)')
+    parser.add_argument('-v', '--verbose', action='store_true')
+    args = parser.parse_args(argv)
+    if not (args.serial or args.tcp or args.simulator):
+        parser.error('say where the terminal is: --serial DEVICE, --tcp HOST:PORT or --simulator')
+    origins = args.origin or [o for o in (env('MUNIPAY_BRIDGE_ORIGIN') or '').split(',') if o.strip()]
+    if not origins and args.simulator:
+        origins = ['http://localhost:8069', 'http://127.0.0.1:8069']
+    if not origins:
+        parser.error('--origin is required: the address of Odoo as the browser shows it')
+    args.origin = [o.strip().rstrip('/') for item in origins for o in item.split(',') if o.strip()]
+    host, _, port = args.listen.rpartition(':')
+    host = host.strip('[]') or '127.0.0.1'
+    try:
+        loopback = host == 'localhost' or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        parser.error('the bridge listens on the loopback interface only (got %s)' % host)
+    args.host, args.port = host, int(port)
+    if not (args.password.isdigit() and len(args.password) <= 6):
+        parser.error('--password must be up to 6 digits')
+    try:
+        zvt.currency_number(args.currency)
+        args.config = int(args.config_byte, 16)
+    except ValueError as exc:
+        parser.error(str(exc))
+    return args
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format='%(asctime)s %(levelname)s %(name)s: %(message)s')
+    simulator = None
+    if args.simulator:
+        simulator = Simulator()
+        simulator.start_pty() if args.simulator == 'serial' else simulator.start_tcp()
+        kind, target = simulator.kind, simulator.target
+        logging.info('simulated terminal on %s %s (cents ,13 declined; ,66 silent; ,77 waits for abort)',
+                     kind, target)
+    elif args.serial:
+        kind, target = 'serial', args.serial
+    else:
+        kind, target = 'tcp', args.tcp
+    token = args.token or read_token(args.state_dir)
+    shown = token if (args.simulator or args.token is None) else '(as given)'
+    options = {'baudrate': args.baudrate} if kind == 'serial' else {}
+    terminal = terminal_for(kind, target, links.Timeouts(ack=args.ack_timeout, byte=max(args.ack_timeout, 0.2)),
+                            password=int(args.password), config_byte=args.config, currency=args.currency,
+                            t3=args.t3, t4=args.t4, **options)
+    bridge = Bridge(terminal, os.path.join(args.state_dir, 'journal.json'), currency=args.currency.upper())
+    server = make_server(bridge, token, args.origin, args.host, args.port)
+    url = 'http://%s:%d' % (args.host, server.server_address[1])
+    logging.info('bridge for the terminal on %s %s: %s (origin %s)', kind, target, url, ', '.join(args.origin))
+    print('munipay bridge: %s  token: %s' % (url, shown), flush=True)
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        terminal.reset()
+        if simulator:
+            simulator.stop()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,164 @@
+"""The bridge's HTTP API (loopback, CORS for the Odoo origin, pairing token).
+
+The browser's POS payment method starts an operation and polls it; the terminal dialogue
+runs in a bridge thread, never inside an HTTP request. See README "Card terminal bridge".
+
+    GET  /health
+    POST /v1/payments                     {"transaction_id", "amount" (cents), "currency"}
+    POST /v1/payments/<id>/reversal       {"transaction_id"}  (id of the reversal)
+    POST /v1/end-of-day                   {"transaction_id"}
+    GET  /v1/operations                   the latest operations
+    GET  /v1/operations/<id>              one operation (poll until "final")
+    POST /v1/operations/<id>/abort
+    POST /v1/operations/<id>/check         ask the terminal about a payment left "unknown"
+"""
+import hmac
+import json
+import logging
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from . import VERSION
+from .bridge import ApiError, public
+
+_logger = logging.getLogger(__name__)
+LOOPBACK_NAMES = ('127.0.0.1', 'localhost', '::1')
+
+
+class Handler(BaseHTTPRequestHandler):
+    server_version = 'munipay-bridge/' + VERSION
+    protocol_version = 'HTTP/1.1'
+
+    # set by make_server
+    bridge = None
+    token = ''
+    origins = ()
+
+    def log_message(self, fmt, *args):
+        _logger.debug('%s %s', self.address_string(), fmt % args)
+
+    # -- plumbing
+    def _origin_ok(self):
+        # Host: a page whose name was rebound to 127.0.0.1 (DNS rebinding) sends its own name
+        host = (self.headers.get('Host') or '').rsplit(':', 1)[0].strip('[]').lower()
+        if host not in LOOPBACK_NAMES:
+            return False
+        origin = self.headers.get('Origin')
+        return origin is None or origin in self.origins
+
+    def _send(self, status, body=None, extra_headers=()):
+        payload = b'' if body is None else json.dumps(body).encode('utf-8')
+        self.send_response(status)
+        origin = self.headers.get('Origin')
+        if origin and origin in self.origins:
+            self.send_header('Access-Control-Allow-Origin', origin)
+            self.send_header('Vary', 'Origin')
+        for name, value in extra_headers:
+            self.send_header(name, value)
+        if body is not None:
+            self.send_header('Content-Type', 'application/json')
+        self.send_header('Cache-Control', 'no-store')
+        self.send_header('Content-Length', str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def _authorised(self):
+        given = self.headers.get('X-Munipay-Token') or ''
+        auth = self.headers.get('Authorization') or ''
+        if auth.lower().startswith('bearer '):
+            given = auth[7:].strip()
+        return bool(self.token) and hmac.compare_digest(given.encode('utf-8'), self.token.encode('utf-8'))
+
+    def _read_raw(self):
+        try:
+            size = int(self.headers.get('Content-Length') or 0)
+        except ValueError:
+            size = -1
+        if not 0 <= size <= 65536:
+            self.close_connection = True  # the unread body must not pass for the next request
+            raise ApiError(413, 'request too large')
+        return self.rfile.read(size) if size else b''
+
+    @staticmethod
+    def _parse(raw):
+        if not raw:
+            return {}
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            raise ApiError(400, 'the body is not JSON') from None
+        if not isinstance(body, dict):
+            raise ApiError(400, 'the body must be a JSON object')
+        return body
+
+    def do_OPTIONS(self):  # noqa: N802 - http.server's naming
+        if not self._origin_ok() or not self.headers.get('Origin'):
+            self._send(403, {'error': 'origin not allowed'})
+            return
+        headers = [('Access-Control-Allow-Methods', 'GET, POST, OPTIONS'),
+                   ('Access-Control-Allow-Headers', 'Authorization, Content-Type, X-Munipay-Token'),
+                   ('Access-Control-Max-Age', '600')]
+        if self.headers.get('Access-Control-Request-Private-Network'):
+            headers.append(('Access-Control-Allow-Private-Network', 'true'))
+        self._send(204, None, headers)
+
+    def do_GET(self):  # noqa: N802
+        self._dispatch('GET')
+
+    def do_POST(self):  # noqa: N802
+        self._dispatch('POST')
+
+    def _dispatch(self, method):
+        try:
+            raw = self._read_raw()  # read even when refused: the connection stays usable
+            if not self._origin_ok():
+                raise ApiError(403, 'origin not allowed')
+            if not self._authorised():
+                raise ApiError(401, 'unauthorized')
+            body = self._parse(raw) if method == 'POST' else None
+            status, answer = self._route(method, self.path.split('?', 1)[0].rstrip('/'), body)
+        except ApiError as exc:
+            self._send(exc.status, dict(exc.extra, error=exc.reason))
+            return
+        except Exception:  # noqa: BLE001 - answer 500 rather than drop the connection
+            _logger.exception('request %s %s failed', method, self.path)
+            self._send(500, {'error': 'internal error'})
+            return
+        self._send(status, answer)
+
+    def _route(self, method, path, body):
+        bridge = self.bridge
+        parts = path.strip('/').split('/')
+        if method == 'GET' and path == '/health':
+            return 200, bridge.health()
+        if method == 'GET' and path == '/v1/operations':
+            return 200, {'operations': [public(op) for op in bridge.journal.recent()]}
+        if method == 'GET' and len(parts) == 3 and parts[:2] == ['v1', 'operations']:
+            op = bridge.journal.get(parts[2])
+            if not op:
+                raise ApiError(404, 'unknown transaction')
+            return 200, public(op)
+        if method == 'POST' and path == '/v1/payments':
+            op, created = bridge.start_payment(body)
+            return (201 if created else 200), public(op)
+        if method == 'POST' and len(parts) == 4 and parts[:2] == ['v1', 'payments'] and parts[3] == 'reversal':
+            op, created = bridge.start_reversal(parts[2], body)
+            return (201 if created else 200), public(op)
+        if method == 'POST' and path == '/v1/end-of-day':
+            op, created = bridge.start_end_of_day(body)
+            return (201 if created else 200), public(op)
+        if method == 'POST' and len(parts) == 4 and parts[:2] == ['v1', 'operations'] and parts[3] == 'abort':
+            return 202, public(bridge.abort(parts[2]))
+        if method == 'POST' and len(parts) == 4 and parts[:2] == ['v1', 'operations'] and parts[3] == 'check':
+            return 202, public(bridge.check(parts[2]))
+        raise ApiError(404, 'no such endpoint')
+
+
+def make_server(bridge, token, origins, host='127.0.0.1', port=8765):
+    """A ThreadingHTTPServer for ``bridge`` (call ``serve_forever``; port 0 picks one)."""
+    if not token:
+        raise ValueError('the bridge needs a pairing token')
+    handler = type('BridgeHandler', (Handler,), {
+        'bridge': bridge, 'token': token, 'origins': tuple(o.rstrip('/') for o in origins)})
+    server = ThreadingHTTPServer((host, port), handler)
+    server.daemon_threads = True
+    return server

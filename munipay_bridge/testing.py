@@ -1,0 +1,70 @@
+"""A bridge and a simulated terminal in this process, for tests (pytest, or an Odoo tour).
+
+    from munipay_bridge.testing import running_bridge
+    with running_bridge(origin='http://localhost:8069') as rig:
+        rig.url, rig.token, rig.simulator.charges
+"""
+import contextlib
+import dataclasses
+import secrets
+import threading
+
+from . import ecr
+from . import link as links
+from .bridge import Bridge
+from .server import make_server
+from .simulator import Behaviour, Simulator
+
+
+def terminal_for(kind, target, timeouts=None, **options):
+    """An ``ecr.Terminal`` on a serial device (or pyserial URL) or a TCP ``host:port``."""
+    timeouts = timeouts or links.Timeouts()
+    if kind == 'tcp':
+        host, _, port = target.rpartition(':')
+
+        def opener():
+            return links.TcpLink.connect(host or '127.0.0.1', int(port), timeouts)
+    else:
+        baudrate = options.pop('baudrate', 9600)
+
+        def opener():
+            return links.open_serial(target, timeouts, baudrate=baudrate)
+    return ecr.Terminal(opener, describe='%s %s' % (kind, target), **options)
+
+
+@dataclasses.dataclass
+class Rig:
+    url: str
+    token: str
+    origin: str
+    simulator: Simulator
+    bridge: Bridge
+    server: object
+
+
+@contextlib.contextmanager
+def running_bridge(transport='tcp', behaviour=None, origin='http://localhost:8069', journal=None,
+                   token=None, t3=2.0, t4=5.0, timeouts=None, simulator=None):
+    """Start a simulator (unless given) and a bridge on a free loopback port; stop both after."""
+    own_sim = simulator is None
+    if own_sim:
+        simulator = Simulator(behaviour or Behaviour())
+        simulator.start_pty() if transport == 'serial' else simulator.start_tcp()
+    token = token or secrets.token_urlsafe(24)
+    terminal = terminal_for(simulator.kind, simulator.target, timeouts or links.Timeouts(ack=1.0, byte=0.5),
+                            password=123456, t3=t3, t4=t4, poll=0.05)
+    bridge = Bridge(terminal, journal)
+    server = make_server(bridge, token, [origin], port=0)
+    thread = threading.Thread(target=server.serve_forever, kwargs={'poll_interval': 0.05}, daemon=True)
+    thread.start()
+    url = 'http://127.0.0.1:%d' % server.server_address[1]
+    try:
+        yield Rig(url, token, origin, simulator, bridge, server)
+    finally:
+        server.shutdown()
+        server.server_close()
+        for worker in bridge.threads:
+            worker.join(t4 + 2)
+        terminal.reset()
+        if own_sim:
+            simulator.stop()
