@@ -23,6 +23,7 @@ optional TAN.
         'views/payment_transaction_views.xml',
         'views/munipay_portal_templates.xml',
         'views/munipay_portal_order_templates.xml',
+        'views/munipay_portal_wallet_templates.xml',
         'report/report_payment_notice.xml',
     ],
     'assets': {

@@ -4,3 +4,4 @@ from . import test_portal_tan
 from . import test_portal_payment
 from . import test_portal_routing
 from . import test_portal_tour
+from . import test_portal_wallet
