@@ -24,6 +24,7 @@ optional TAN.
         'views/munipay_portal_templates.xml',
         'views/munipay_portal_order_templates.xml',
         'views/munipay_portal_wallet_templates.xml',
+        'views/munipay_portal_status_templates.xml',
         'report/report_payment_notice.xml',
     ],
     'assets': {

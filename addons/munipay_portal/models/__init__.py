@@ -8,3 +8,5 @@ from . import payment_transaction
 from . import payment_transaction_wallet
 from . import account_payment
 from . import account_payment_register
+from . import munipay_payment_order_status
+from . import munipay_portal_status_failure
