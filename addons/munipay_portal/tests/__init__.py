@@ -6,3 +6,4 @@ from . import test_portal_routing
 from . import test_portal_tour
 from . import test_portal_wallet
 from . import test_portal_status
+from . import test_portal_security
