@@ -28,14 +28,14 @@ class MunipayWalletPortal(MunipayPayment):
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)
         if 'munipay_wallet_count' in counters:
-            Wallet = request.env[WALLET_MODEL]
+            Wallet = request.env[WALLET_MODEL].with_context(active_test=False)
             values['munipay_wallet_count'] = Wallet.search_count(self._munipay_wallets_domain()) \
                 if Wallet.has_access('read') else 0
         return values
 
     def _munipay_wallet_check_access(self, wallet_id):
         """The holder's wallet, sudoed, or NotFound (whether it exists or is someone else's)."""
-        Wallet = request.env[WALLET_MODEL]
+        Wallet = request.env[WALLET_MODEL].with_context(active_test=False)  # a closed wallet keeps its history
         if request.env.user._is_public() or not Wallet.has_access('read'):
             raise NotFound()
         wallet = Wallet.search(self._munipay_wallets_domain() + [('id', '=', wallet_id)], limit=1)
@@ -62,7 +62,7 @@ class MunipayWalletPortal(MunipayPayment):
     @http.route(['/my/munipay/wallets', '/my/munipay/wallets/page/<int:page>'], type='http', auth='user',
                 website=True)
     def portal_munipay_wallets(self, page=1, **kw):
-        Wallet = request.env[WALLET_MODEL]
+        Wallet = request.env[WALLET_MODEL].with_context(active_test=False)
         readable = Wallet.has_access('read')
         domain = self._munipay_wallets_domain()
         total = Wallet.search_count(domain) if readable else 0

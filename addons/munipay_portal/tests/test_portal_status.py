@@ -18,6 +18,7 @@ class TestPortalCaseStatus(MunipayPortalCommon):
     def setUp(self):
         super().setUp()
         status_controller._hits.clear()
+        self.env['munipay.portal.status.failure'].sudo().search([]).unlink()
 
     def look_up(self, case_number, code, headers=None):
         page = self.url_open('/munipay/status', headers=headers)

@@ -67,9 +67,15 @@ class TestPortalWallet(MunipayPortalCommon):
         self.assertIn('o_payment_form', self.get(f'{self.wallet.access_url}?amount=150').text)
         self.assertIn('o_payment_form', self.get(f'{self.wallet.access_url}?amount=5').text)
         self.assertFalse(self.env['payment.transaction'].search([('munipay_wallet_id', '!=', False)]))
+        # a closed wallet keeps its page and history, and takes no top-up
         self.wallet.active = False
         with self.assertRaises(RpcError):
             self.start_topup(self.wallet, 20)
+        page = self.get(self.wallet.access_url)
+        self.assertEqual(page.status_code, 200)
+        self.assertNotIn('o_munipay_topup_form', page.text)
+        self.assertIn('is closed', self.get(f'{self.wallet.access_url}?amount=20').text)
+        self.assertIn(self.wallet.pan, self.get('/my/munipay/wallets').text)
 
     def test_service_routes_its_topups_to_providers(self):
         capped = self._demo_provider('Capped')
