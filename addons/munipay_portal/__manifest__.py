@@ -7,9 +7,12 @@ order's page (amount due today, amount by deadline, lines, notice and receipts,
 chatter), online payment through Odoo's payment providers (the transaction pays
 exactly its orders' receivable items), provider routing per fee type,
 pseudonymised data for the provider, and pay-by-link from the notice with an
-optional TAN.
+optional TAN that expires some time after the order is settled. The holder's
+prepaid wallets (balance, history, receipts) topped up online; a public page
+where the case number and the code printed on the notice show where the case
+stands.
 """,
-    'version': '18.0.1.0.0',
+    'version': '18.0.1.1.0',
     'category': 'Accounting/Accounting',
     'author': 'munipay',
     'website': 'https://github.com/munipay/munipay',
@@ -23,6 +26,8 @@ optional TAN.
         'views/payment_transaction_views.xml',
         'views/munipay_portal_templates.xml',
         'views/munipay_portal_order_templates.xml',
+        'views/munipay_portal_wallet_templates.xml',
+        'views/munipay_portal_status_templates.xml',
         'report/report_payment_notice.xml',
     ],
     'assets': {

@@ -1,2 +1,4 @@
 from . import portal
 from . import payment
+from . import wallet
+from . import status

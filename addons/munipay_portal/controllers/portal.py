@@ -134,6 +134,9 @@ class MunipayPortal(PaymentPortal):
     def _munipay_link_page(self, order_sudo, access_token):
         """The page a visitor holding only the link gets instead of the order's, if any:
         the TAN first; once the order is settled, its status and receipts only."""
+        if order_sudo._munipay_portal_link_expired():
+            return request.render('munipay_portal.portal_order_link_expired', {
+                'company': order_sudo.company_id, 'res_company': order_sudo.company_id}, status=410)
         if order_sudo._munipay_portal_tan_required() and not order_sudo._munipay_portal_tan_given():
             return self._munipay_render_tan(order_sudo, access_token)
         if order_sudo.state != 'issued':
@@ -212,7 +215,8 @@ class MunipayPortal(PaymentPortal):
         order_sudo, by_link = self._munipay_order_check_access(order_id, access_token)
         if not order_sudo:
             raise NotFound()
-        if by_link and order_sudo._munipay_portal_tan_required() and not order_sudo._munipay_portal_tan_given():
+        if by_link and (order_sudo._munipay_portal_link_expired() or (
+                order_sudo._munipay_portal_tan_required() and not order_sudo._munipay_portal_tan_given())):
             raise NotFound()
         receipt_sudo = order_sudo.receipt_ids.filtered(lambda r: r.id == receipt_id and r.state == 'valid')
         if not receipt_sudo:

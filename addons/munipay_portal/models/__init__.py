@@ -2,7 +2,11 @@ from . import munipay_fee_type_provider
 from . import munipay_fee_type
 from . import munipay_payment_order
 from . import munipay_portal_tan_failure
+from . import munipay_wallet
 from . import payment_provider
 from . import payment_transaction
+from . import payment_transaction_wallet
 from . import account_payment
 from . import account_payment_register
+from . import munipay_payment_order_status
+from . import munipay_portal_status_failure

@@ -87,6 +87,8 @@ class MunipayPaymentOrder(models.Model):
         values = super()._munipay_notice_values()
         if values.get('portal_url') and not values.get('paid') and self._munipay_portal_tan_required():
             values['portal_tan'] = self._munipay_portal_tan()
+        values['status_code'] = self._munipay_status_code_display()
+        values['status_url'] = self.get_base_url() + '/munipay/status'
         return values
 
     # ------------------------------------------------------------------ portal values

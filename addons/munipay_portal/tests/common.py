@@ -106,7 +106,56 @@ class MunipayPortalCommon(MunipayDocumentsCommon):
     def transaction(self, reference):
         return self.env['payment.transaction'].sudo().search([('reference', '=', reference)])
 
+    def start_topup(self, wallet, amount, provider=None, flow='direct'):
+        return self.rpc(f'/my/munipay/wallets/{wallet.id}/transaction', {
+            'provider_id': (provider or self.provider).id,
+            'payment_method_id': (provider or self.provider).payment_method_ids[:1].id,
+            'token_id': None,
+            'amount': amount,
+            'flow': flow,
+            'tokenization_requested': False,
+            'landing_route': '/anywhere',
+            'is_validation': False,
+        })
+
+    @classmethod
+    def _canteen(cls):
+        """A prepaid school canteen: top-ups from 5 to 150, a wallet for each citizen."""
+        cls.fee_canteen = cls.env['munipay.fee.type'].create({
+            'name': 'School canteen', 'code': 'MENSA', 'category': 'service', 'product_id': cls.product_fee.id,
+            'amount': 5.0, 'amount_max': 150.0})
+        Wallet = cls.env['munipay.wallet']
+        cls.wallet = Wallet.create({'holder_id': cls.payer.id, 'service_fee_type_id': cls.fee_canteen.id})
+        cls.wallet_2 = Wallet.create({'holder_id': cls.payer_2.id, 'service_fee_type_id': cls.fee_canteen.id})
+
     # ------------------------------------------------------------------ ledger
+
+    def assertToppedUpOnline(self, wallet, tx, amount, balance):
+        """The transaction credited ``amount`` to the wallet: the money waits on the
+        provider's outstanding account, the wallet's liability holds it, the
+        receipt says the new balance."""
+        wallet.invalidate_recordset()
+        self.assertEqual((tx.state, tx.is_post_processed), ('done', True))
+        move = tx.munipay_wallet_move_id
+        self.assertEqual(move.state, 'posted')
+        outstanding = tx._munipay_outstanding_account()
+        method_line = self.provider.journal_id.inbound_payment_method_line_ids.filtered(
+            lambda l: l.payment_provider_id == tx.provider_id)
+        self.assertEqual(outstanding, method_line.payment_account_id or
+                         self.env['account.payment'].new({'company_id': self.company.id})._get_outstanding_account(
+                             'inbound'))
+        money = move.line_ids.filtered(lambda l: l.account_id == outstanding)
+        liability = move.line_ids.filtered(lambda l: l.munipay_wallet_id == wallet)
+        self.assertEqual(len(move.line_ids), 2)
+        self.assertEqual((money.debit, money.credit, money.reconciled), (amount, 0.0, False),
+                         "the money waits for the provider's payout on the bank statement")
+        self.assertEqual((liability.credit, liability.account_id),
+                         (amount, self.company.munipay_wallet_account_id))
+        self.assertEqual(wallet.balance, balance)
+        receipt = self.env['munipay.receipt'].search([('wallet_id', '=', wallet.id)], order='id desc', limit=1)
+        self.assertEqual((receipt.amount, receipt.balance_after, receipt.channel, receipt.state),
+                         (amount, balance, 'online', 'valid'))
+        return receipt
 
     def assertPaidOnline(self, order, tx, amount, settled=None):
         """The order's receivable is reconciled with a payment of ``tx`` (``amount``

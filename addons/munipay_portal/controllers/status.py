@@ -1,0 +1,54 @@
+import threading
+import time
+from collections import defaultdict, deque
+
+from odoo import http
+from odoo.http import request
+
+from odoo.addons.munipay_documents.controllers.verify import _client_key
+
+LOOKUPS_PER_MINUTE = 20  # look-ups per client and minute (per worker process), right or wrong
+_hits = defaultdict(deque)
+_lock = threading.Lock()
+
+
+def _rate_limited(key):
+    now = time.monotonic()
+    with _lock:
+        hits = _hits[key]
+        while hits and now - hits[0] > 60:
+            hits.popleft()
+        if len(hits) >= LOOKUPS_PER_MINUTE:
+            return True
+        hits.append(now)
+        if len(_hits) > 10000:  # forget idle clients
+            for stale in [k for k, v in _hits.items() if not v or now - v[-1] > 60]:
+                del _hits[stale]
+    return False
+
+
+class MunipayCaseStatus(http.Controller):
+    """Where a case stands, without logging in: its number and the code printed on
+    the notice give the case's status and whether the order is paid, nothing else."""
+
+    @http.route('/munipay/status', type='http', auth='public', methods=['GET'], website=True, sitemap=False)
+    def case_status_form(self, **kw):
+        return request.render('munipay_portal.case_status_page', {'result': None, 'error': None})
+
+    @http.route('/munipay/status', type='http', auth='public', methods=['POST'], website=True, sitemap=False)
+    def case_status(self, case_number=None, code=None, **kw):
+        # remote_addr: the client's own under proxy_mode (see README)
+        address = _client_key(request.httprequest.remote_addr)
+        if _rate_limited(address):
+            outcome, order = 'locked', None
+        else:
+            outcome, order = request.env['munipay.portal.status.failure'].sudo()._munipay_check(
+                case_number, code, address)
+        if outcome != 'ok':
+            return request.render('munipay_portal.case_status_page', {
+                'result': None, 'error': outcome, 'case_number': (case_number or '')[:64],
+            }, status=429 if outcome == 'locked' else 404)
+        return request.render('munipay_portal.case_status_page', {
+            'result': order._munipay_public_status(), 'error': None,
+            'company': order.company_id, 'res_company': order.company_id,
+        })
