@@ -232,7 +232,9 @@ class CashDesk:
             self._stop.wait(0.5)
 
     def _first_contact(self):
-        """Before the reset: a bill the previous run left stacked-unconfirmed or in escrow."""
+        """Before the reset: a bill the previous run left stacked-unconfirmed or in escrow
+        (the bill table first, to know what it is worth)."""
+        self.bills = {b.bill_type: b for b in self.controller.bill_table()}
         state = self.controller.poll(confirm=self._confirm)
         self.first_contact = False
         if state.code == ccnet.ESCROW:
@@ -319,6 +321,8 @@ class CashDesk:
                     return
                 sid = escrow.get('session_id')
                 bill = self.bills.get(state.extra)
+                if not bill:  # not ACKed: the validator says it again once the table is known
+                    raise ccnet.ProtocolError('bill type %s stacked, not in the bill table' % state.extra)
                 journal.data['escrow'] = None
                 if sid in journal.sessions and bill:
                     session = journal.sessions[sid]

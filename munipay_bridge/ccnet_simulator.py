@@ -120,7 +120,8 @@ class Simulator:
     def _command(self, payload):
         code, data = payload[0], payload[1:]
         if code == ccnet.ACK:
-            if self.unconfirmed and not (self.behaviour.stacked_unacked and self.unconfirmed[0] == ccnet.STACKED):
+            if self.unconfirmed and self.last_answer == self.unconfirmed \
+                    and not (self.behaviour.stacked_unacked and self.unconfirmed[0] == ccnet.STACKED):
                 self.unconfirmed = None
             return
         if code == ccnet.NAK:  # our answer arrived broken: send it again
