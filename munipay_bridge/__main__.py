@@ -4,7 +4,7 @@
     ./munipay bridge --tcp 192.168.1.50:20007 --origin https://odoo.example.org
     ./munipay bridge --simulator            # a simulated terminal, to try the POS
     ./munipay bridge --ccnet /dev/ttyUSB1 --origin https://odoo.example.org   # a kiosk's bill acceptor
-    ./munipay bridge --ccnet-simulator      # a simulated bill acceptor (a 10.00 note every few seconds)
+    ./munipay bridge --ccnet-simulator      # a simulated bill acceptor (a 10.00 note every 2 s)
 """
 import argparse
 import ipaddress
@@ -143,9 +143,9 @@ def main(argv=None):
     if args.ccnet or args.ccnet_simulator:
         device = args.ccnet
         if args.ccnet_simulator:
-            validator = Validator(feed=[1] * 1000).start_pty()  # a 10.00 note whenever it is enabled
+            validator = Validator(feed=[1] * 1000).start_pty()  # a 10.00 note every 2 s while enabled
             device = validator.target
-            logging.info('simulated bill acceptor on %s (a 10.00 note whenever it is enabled)', device)
+            logging.info('simulated bill acceptor on %s (a 10.00 note every 2 s while enabled)', device)
         desk = CashDesk(serial_opener(device), os.path.join(args.state_dir, 'cash.json'),
                         currency=args.cash_currency, max_excess=args.cash_max_excess,
                         silence_limit=args.cash_silence_limit, describe=device).start()

@@ -38,10 +38,12 @@ class Behaviour:
 
 
 class Simulator:
-    def __init__(self, behaviour=None, bills=None, feed=None):
+    def __init__(self, behaviour=None, bills=None, feed=None, feed_every=20):
         self.behaviour = behaviour or Behaviour()
         self.bills = {b.bill_type: b for b in (bills or EURO_TABLE)}
         self.feed = list(feed or [])  # by hand: bill types inserted one by one while enabled
+        self.feed_every = feed_every  # ... after this many idle polls (20: about 2 s)
+        self.idle_polls = 0
         self.state = ccnet.POWER_UP
         self.enabled = []
         self.queue = []               # bills put in, not yet taken: (bill_type, reject reason or None)
@@ -182,10 +184,11 @@ class Simulator:
                 self.state = ccnet.UNIT_DISABLED
             return bytes([state])
         if state == ccnet.IDLING:
-            if not self.queue and self.feed:
+            self.idle_polls += 1
+            if not self.queue and self.feed and self.idle_polls >= self.feed_every:
                 self.queue.append((self.feed.pop(0), None))
             if self.queue:
-                self.current = self.queue.pop(0)
+                self.current, self.idle_polls = self.queue.pop(0), 0
                 self.state, self.countdown = ccnet.ACCEPTING, self.behaviour.step_polls
             return bytes([ccnet.IDLING])
         if state == ccnet.ACCEPTING:

@@ -365,3 +365,24 @@ def test_bill_stacked_while_the_bridge_was_down_is_counted(tmp_path):
         desk.close()
         sim.stop()
     assert CashJournal(path).get('k-d')['inserted'] == 3000  # persisted
+
+
+def test_munipay_bridge_command_with_the_simulated_acceptor(tmp_path):
+    port = free_port()
+    env = dict(os.environ, MUNIPAY_BRIDGE_STATE=str(tmp_path))
+    proc = subprocess.Popen([str(ROOT / 'munipay'), 'bridge', '--ccnet-simulator', '--listen', '127.0.0.1:%d' % port],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith('munipay bridge: http://127.0.0.1:%d  token: ' % port), line
+        url, token = 'http://127.0.0.1:%d' % port, line.split('token: ')[1].strip()
+        assert call(url, 'GET', '/health', token=token)[1]['terminal'] is None
+        wait(lambda: call(url, 'GET', '/v1/devices/bill-acceptor', token=token)[1],
+             lambda d: d['device_state'] == 'disabled', timeout=8)
+        assert call(url, 'POST', '/v1/cash/sessions', {'session_id': 'c-1', 'amount_due': 1000}, token=token)[0] == 201
+        s = wait(lambda: call(url, 'GET', '/v1/cash/sessions/c-1', token=token)[1], lambda s: s['final'], timeout=8)
+        assert (s['state'], s['inserted'], s['bills'][0]['amount']) == ('paid', 1000, 1000)  # its 10.00 note
+    finally:
+        proc.terminate()
+        assert proc.wait(5) == 0
+    assert json.loads((tmp_path / 'cash.json').read_text())['operations']['c-1']['state'] == 'paid'
