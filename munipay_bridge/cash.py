@@ -25,6 +25,7 @@ _logger = logging.getLogger(__name__)
 SID_RE = re.compile(r'^[A-Za-z0-9._:-]{1,80}$')
 FINAL = ('paid', 'stopped', 'failed', 'interrupted')
 MAX_CENTS = 99999999
+KEEP = 1000  # sessions kept in the journal file
 # nothing in the validator's path: a stopped session can end
 SETTLED = {ccnet.UNIT_DISABLED, ccnet.IDLING, ccnet.STACKED, ccnet.RETURNED, ccnet.REJECTING, *ccnet.FAULTS}
 CASSETTE = {ccnet.CASSETTE_FULL: 'full', ccnet.CASSETTE_OUT: 'removed', ccnet.CASSETTE_JAMMED: 'jammed'}
@@ -52,6 +53,11 @@ class CashJournal:
     def save(self):
         if not self.path:
             return
+        sessions = self.data['operations']
+        if len(sessions) > KEEP:  # the oldest final sessions go (Odoo has booked them long since)
+            oldest = sorted((s['created_at'], sid) for sid, s in sessions.items() if s['state'] in FINAL)
+            for _, sid in oldest[:len(sessions) - KEEP]:
+                del sessions[sid]
         os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
         tmp = '%s.tmp' % self.path
         with open(tmp, 'w', encoding='utf-8') as handle:
@@ -282,7 +288,11 @@ class CashDesk:
         if state.code == ccnet.ESCROW:
             self._decide(sid, state.extra)
         elif sid in self.stops and not self.enabled and state.code in SETTLED:
-            self._finish(sid, 'stopped', 'Stopped by the kiosk.')
+            session = self.journal.get(sid)
+            if session['inserted'] >= session['amount_due']:  # the last bill, stacked meanwhile, paid it
+                self._finish(sid, 'paid', '')
+            else:
+                self._finish(sid, 'stopped', 'Stopped by the kiosk.')
         self._mirror(sid)
 
     def _decide(self, sid, bill_type):
@@ -353,6 +363,13 @@ class CashDesk:
     def _observe(self, state):
         if state.code in (ccnet.POWER_UP, ccnet.POWER_UP_BILL_IN_VALIDATOR, ccnet.POWER_UP_BILL_IN_STACKER):
             self.ready = self.enabled = False  # the validator restarted: reset and enable again
+            if state.code == ccnet.POWER_UP_BILL_IN_STACKER and self.journal.data['escrow']:
+                # the bill may or may not end in the cassette: a person compares the count
+                _logger.error('bill acceptor restarted with a bill in its stacker: %s', self.journal.data['escrow'])
+                sid = self.journal.data['escrow'].get('session_id')
+                if sid in self.journal.sessions:
+                    self.journal.update(sid, message='The bill acceptor restarted while stacking a banknote: '
+                                        'it was not counted; compare the cassette with the receipts.')
         faults = [{'name': state.name, 'text': state.text, 'detail': state.detail}] if state.is_fault else []
         if state.code not in (ccnet.BUSY,):
             self.device['faults'] = faults
