@@ -252,11 +252,11 @@ class CashDesk:
         c.reset()
         self.enabled = False
         deadline = time.monotonic() + 10
-        state = c.poll()
+        state = c.poll(confirm=self._confirm)
         while state.code in (ccnet.POWER_UP, ccnet.POWER_UP_BILL_IN_VALIDATOR, ccnet.POWER_UP_BILL_IN_STACKER,
                              ccnet.INITIALIZE, ccnet.BUSY) and time.monotonic() < deadline:
             self._stop.wait(self.timeouts.poll)
-            state = c.poll()
+            state = c.poll(confirm=self._confirm)
         self.device['identification'] = c.identification()
         self.bills = {b.bill_type: b for b in c.bill_table()}
         self.ready = True

@@ -218,8 +218,8 @@ def encode_bill_table(bills):
     data = bytearray(120)
     for bill in bills:
         exp = (0x80 | -bill.exponent) if bill.exponent < 0 else bill.exponent
-        data[5 * bill.bill_type:5 * bill.bill_type + 5] = bytes([bill.digit]) + bill.country.encode('ascii')[:3].ljust(3) \
-            + bytes([exp])
+        entry = bytes([bill.digit]) + bill.country.encode('ascii')[:3].ljust(3) + bytes([exp])
+        data[5 * bill.bill_type:5 * bill.bill_type + 5] = entry
     return bytes(data)
 
 
