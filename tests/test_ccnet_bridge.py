@@ -257,6 +257,19 @@ def test_power_up_mid_session(rig):
     assert (s['state'], s['inserted'], len(s['bills'])) == ('paid', 3000, 2)
 
 
+def test_power_up_with_a_bill_in_the_stacker_is_flagged(rig):
+    start(rig, 'k-q', 3000)
+    with rig.desk.journal.lock:  # the bill was in escrow, then stacking, when the power went
+        rig.desk.journal.data['escrow'] = {'bill_type': TWENTY, 'session_id': 'k-q', 'at': 'x'}
+        rig.simulator.power_up()
+        rig.simulator.state = ccnet.POWER_UP_BILL_IN_STACKER
+    s = wait(lambda: session(rig, 'k-q'), lambda s: 'compare the cassette' in s['message'])
+    assert s['inserted'] == 0 and not s['final']
+    wait(lambda: rig.simulator.enabled, lambda e: e)  # reset and enabled again
+    rig.simulator.insert(FIFTY)
+    assert wait(lambda: session(rig, 'k-q'), lambda s: s['final'])['inserted'] == 5000
+
+
 def test_idempotent_start_and_bad_input(rig):
     body = {'session_id': 'k-i', 'amount_due': 2000, 'currency': 'EUR'}
     assert api(rig, 'POST', '/v1/cash/sessions', body)[0] == 201
