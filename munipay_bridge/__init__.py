@@ -1,6 +1,6 @@
-"""munipay's device bridge: a small local HTTP service on the cash-desk PC that drives a
-card terminal over ZVT (serial or TCP), so that the POS in the browser never holds an
-Odoo worker during a terminal dialogue.
+"""munipay's device bridge: a small local HTTP service on the cash-desk PC or kiosk that
+drives a card terminal over ZVT (serial or TCP) and/or a bill acceptor over CCNET, so that
+the page in the browser never holds an Odoo worker during a device dialogue.
 
 Pure Python (standard library + pyserial), importable without Odoo:
 
@@ -9,6 +9,9 @@ Pure Python (standard library + pyserial), importable without Odoo:
 - ``ecr``: the electronic cash register's side of a dialogue (registration, payment, ...);
 - ``journal``: the persisted state of every operation (idempotency, restart);
 - ``server``: the HTTP API the POS talks to;
-- ``simulator``: a terminal simulator for the tests and for trying the POS without a terminal.
+- ``simulator``: a terminal simulator for the tests and for trying the POS without a terminal;
+- ``ccnet``: CCNET frames, CRC, commands, poll states and bill table of a bill validator;
+- ``cash``: cash sessions on the bill acceptor (poll loop, escrow decisions, journal);
+- ``ccnet_simulator``: a bill-validator simulator on a pseudo-terminal pair.
 """
 VERSION = '1'

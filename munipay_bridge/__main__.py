@@ -3,6 +3,8 @@
     ./munipay bridge --serial /dev/ttyUSB0 --origin https://odoo.example.org
     ./munipay bridge --tcp 192.168.1.50:20007 --origin https://odoo.example.org
     ./munipay bridge --simulator            # a simulated terminal, to try the POS
+    ./munipay bridge --ccnet /dev/ttyUSB1 --origin https://odoo.example.org   # a kiosk's bill acceptor
+    ./munipay bridge --ccnet-simulator      # a simulated bill acceptor (a 10.00 note every 2 s)
 """
 import argparse
 import ipaddress
@@ -15,6 +17,8 @@ import sys
 from . import link as links
 from . import zvt
 from .bridge import Bridge
+from .cash import CashDesk, serial_opener
+from .ccnet_simulator import Simulator as Validator
 from .server import make_server
 from .simulator import Simulator
 from .testing import terminal_for
@@ -44,6 +48,17 @@ def parse_args(argv):
                        help='terminal reached over the network (ZVT over IP, port 20007 typically)')
     where.add_argument('--simulator', nargs='?', const='tcp', choices=('tcp', 'serial'),
                        help='run a simulated terminal (over TCP, or a pseudo-terminal pair)')
+    parser.add_argument('--ccnet', metavar='DEVICE', default=env('MUNIPAY_CCNET_SERIAL'),
+                        help='serial port of a CCNET (CashCode) bill acceptor, 9600 8N1 (a kiosk)')
+    parser.add_argument('--ccnet-simulator', action='store_true',
+                        help='run a simulated bill acceptor on a pseudo-terminal pair')
+    parser.add_argument('--cash-currency', default=env('MUNIPAY_CASH_CURRENCY', 'EUR'),
+                        help='the currency whose bill types the acceptor takes (default EUR)')
+    parser.add_argument('--cash-max-excess', type=int, default=int(env('MUNIPAY_CASH_MAX_EXCESS', '5000')),
+                        help='cents a payer may insert above the amount due (credited, no change); '
+                             'a bill that would go beyond is returned (default 5000)')
+    parser.add_argument('--cash-silence-limit', type=float, default=10.0,
+                        help='seconds the acceptor may stay silent before an open cash session fails')
     parser.add_argument('--baudrate', type=int, default=int(env('MUNIPAY_ZVT_BAUDRATE', '9600')))
     parser.add_argument('--listen', default=env('MUNIPAY_BRIDGE_LISTEN', '127.0.0.1:8765'),
                         help='loopback address and port of the API (default 127.0.0.1:8765)')
@@ -64,10 +79,16 @@ def parse_args(argv):
     parser.add_argument('--ack-timeout', type=float, default=0.2, help='serial: seconds for ACK/NAK (T1)')
     parser.add_argument('-v', '--verbose', action='store_true')
     args = parser.parse_args(argv)
-    if not (args.serial or args.tcp or args.simulator):
-        parser.error('say where the terminal is: --serial DEVICE, --tcp HOST:PORT or --simulator')
+    if not (args.serial or args.tcp or args.simulator or args.ccnet or args.ccnet_simulator):
+        parser.error('say where the terminal is: --serial DEVICE, --tcp HOST:PORT or --simulator '
+                     '(or the bill acceptor: --ccnet DEVICE, --ccnet-simulator)')
+    if args.ccnet and args.ccnet_simulator:
+        parser.error('--ccnet and --ccnet-simulator exclude each other')
+    if not args.cash_currency.isalpha() or len(args.cash_currency) != 3 or args.cash_max_excess < 0:
+        parser.error('--cash-currency must be an ISO 4217 code and --cash-max-excess at least 0')
+    args.cash_currency = args.cash_currency.upper()
     origins = args.origin or [o for o in (env('MUNIPAY_BRIDGE_ORIGIN') or '').split(',') if o.strip()]
-    if not origins and args.simulator:
+    if not origins and (args.simulator or args.ccnet_simulator):
         origins = ['http://localhost:8069', 'http://127.0.0.1:8069']
     if not origins:
         parser.error('--origin is required: the address of Odoo as the browser shows it')
@@ -99,27 +120,39 @@ def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format='%(asctime)s %(levelname)s %(name)s: %(message)s')
-    simulator = None
-    if args.simulator:
-        simulator = Simulator()
-        simulator.start_pty() if args.simulator == 'serial' else simulator.start_tcp()
-        kind, target = simulator.kind, simulator.target
-        logging.info('simulated terminal on %s %s (cents ,13 declined; ,66 silent; ,77 waits for abort)',
-                     kind, target)
-    elif args.serial:
-        kind, target = 'serial', args.serial
-    else:
-        kind, target = 'tcp', args.tcp
+    simulator = validator = terminal = bridge = desk = None
     token = args.token or read_token(args.state_dir)
-    shown = token if (args.simulator or args.token is None) else '(as given)'
-    options = {'baudrate': args.baudrate} if kind == 'serial' else {}
-    terminal = terminal_for(kind, target, links.Timeouts(ack=args.ack_timeout, byte=max(args.ack_timeout, 0.2)),
-                            password=int(args.password), config_byte=args.config, currency=args.currency,
-                            t3=args.t3, t4=args.t4, **options)
-    bridge = Bridge(terminal, os.path.join(args.state_dir, 'journal.json'), currency=args.currency.upper())
-    server = make_server(bridge, token, args.origin, args.host, args.port)
+    shown = token if (args.simulator or args.ccnet_simulator or args.token is None) else '(as given)'
+    if args.simulator or args.serial or args.tcp:
+        if args.simulator:
+            simulator = Simulator()
+            simulator.start_pty() if args.simulator == 'serial' else simulator.start_tcp()
+            kind, target = simulator.kind, simulator.target
+            logging.info('simulated terminal on %s %s (cents ,13 declined; ,66 silent; ,77 waits for abort)',
+                         kind, target)
+        elif args.serial:
+            kind, target = 'serial', args.serial
+        else:
+            kind, target = 'tcp', args.tcp
+        options = {'baudrate': args.baudrate} if kind == 'serial' else {}
+        terminal = terminal_for(kind, target, links.Timeouts(ack=args.ack_timeout, byte=max(args.ack_timeout, 0.2)),
+                                password=int(args.password), config_byte=args.config, currency=args.currency,
+                                t3=args.t3, t4=args.t4, **options)
+        bridge = Bridge(terminal, os.path.join(args.state_dir, 'journal.json'), currency=args.currency.upper())
+        logging.info('card terminal on %s %s', kind, target)
+    if args.ccnet or args.ccnet_simulator:
+        device = args.ccnet
+        if args.ccnet_simulator:
+            validator = Validator(feed=[1] * 1000).start_pty()  # a 10.00 note every 2 s while enabled
+            device = validator.target
+            logging.info('simulated bill acceptor on %s (a 10.00 note every 2 s while enabled)', device)
+        desk = CashDesk(serial_opener(device), os.path.join(args.state_dir, 'cash.json'),
+                        currency=args.cash_currency, max_excess=args.cash_max_excess,
+                        silence_limit=args.cash_silence_limit, describe=device).start()
+        logging.info('bill acceptor on %s (%s)', device, args.cash_currency)
+    server = make_server(bridge, token, args.origin, args.host, args.port, cash=desk)
     url = 'http://%s:%d' % (args.host, server.server_address[1])
-    logging.info('bridge for the terminal on %s %s: %s (origin %s)', kind, target, url, ', '.join(args.origin))
+    logging.info('bridge: %s (origin %s)', url, ', '.join(args.origin))
     print('munipay bridge: %s  token: %s' % (url, shown), flush=True)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
@@ -128,9 +161,13 @@ def main(argv=None):
         pass
     finally:
         server.server_close()
-        terminal.reset()
-        if simulator:
-            simulator.stop()
+        if terminal:
+            terminal.reset()
+        if desk:
+            desk.close()
+        for sim in (simulator, validator):
+            if sim:
+                sim.stop()
     return 0
 
 

@@ -11,6 +11,14 @@ runs in a bridge thread, never inside an HTTP request. See README "Card terminal
     GET  /v1/operations/<id>              one operation (poll until "final")
     POST /v1/operations/<id>/abort
     POST /v1/operations/<id>/check         ask the terminal about a payment left "unknown"
+
+and, on a kiosk with a CCNET bill acceptor (``cash``):
+
+    POST /v1/cash/sessions                {"session_id", "amount_due" (cents), "currency", "max_amount"}
+    GET  /v1/cash/sessions                the latest sessions
+    GET  /v1/cash/sessions/<id>           one session (poll until "final")
+    POST /v1/cash/sessions/<id>/stop
+    GET  /v1/devices/bill-acceptor        the acceptor's state and faults, for alerts
 """
 import hmac
 import json
@@ -19,6 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from . import VERSION
 from .bridge import ApiError, public
+from .cash import public_session
 
 _logger = logging.getLogger(__name__)
 LOOPBACK_NAMES = ('127.0.0.1', 'localhost', '::1')
@@ -30,6 +39,7 @@ class Handler(BaseHTTPRequestHandler):
 
     # set by make_server
     bridge = None
+    cash = None
     token = ''
     origins = ()
 
@@ -129,7 +139,15 @@ class Handler(BaseHTTPRequestHandler):
         bridge = self.bridge
         parts = path.strip('/').split('/')
         if method == 'GET' and path == '/health':
-            return 200, bridge.health()
+            health = bridge.health() if bridge else {'ok': True, 'version': VERSION, 'terminal': None}
+            if self.cash:
+                device = self.cash.status()
+                health['bill_acceptor'] = {k: device[k] for k in ('connected', 'device_state', 'faults', 'current')}
+            return 200, health
+        if parts[:2] in (['v1', 'cash'], ['v1', 'devices']):
+            return self._route_cash(method, path, parts, body)
+        if bridge is None:
+            raise ApiError(404, 'this bridge drives no card terminal')
         if method == 'GET' and path == '/v1/operations':
             return 200, {'operations': [public(op) for op in bridge.journal.recent()]}
         if method == 'GET' and len(parts) == 3 and parts[:2] == ['v1', 'operations']:
@@ -152,13 +170,34 @@ class Handler(BaseHTTPRequestHandler):
             return 202, public(bridge.check(parts[2]))
         raise ApiError(404, 'no such endpoint')
 
+    def _route_cash(self, method, path, parts, body):
+        cash = self.cash
+        if cash is None:
+            raise ApiError(404, 'this bridge drives no bill acceptor')
+        if method == 'GET' and path == '/v1/devices/bill-acceptor':
+            return 200, cash.status()
+        if method == 'POST' and path == '/v1/cash/sessions':
+            session, created = cash.start_session(body)
+            return (201 if created else 200), session
+        if method == 'GET' and path == '/v1/cash/sessions':
+            return 200, {'sessions': [public_session(s) for s in cash.journal.recent()]}
+        if method == 'GET' and len(parts) == 4 and parts[2] == 'sessions':
+            session = cash.journal.get(parts[3])
+            if not session:
+                raise ApiError(404, 'unknown session')
+            return 200, public_session(session)
+        if method == 'POST' and len(parts) == 5 and parts[2] == 'sessions' and parts[4] == 'stop':
+            return 202, cash.stop_session(parts[3])
+        raise ApiError(404, 'no such endpoint')
 
-def make_server(bridge, token, origins, host='127.0.0.1', port=8765):
-    """A ThreadingHTTPServer for ``bridge`` (call ``serve_forever``; port 0 picks one)."""
+
+def make_server(bridge, token, origins, host='127.0.0.1', port=8765, cash=None):
+    """A ThreadingHTTPServer for ``bridge`` (a card terminal) and/or ``cash`` (a bill acceptor)
+    (call ``serve_forever``; port 0 picks one)."""
     if not token:
         raise ValueError('the bridge needs a pairing token')
     handler = type('BridgeHandler', (Handler,), {
-        'bridge': bridge, 'token': token, 'origins': tuple(o.rstrip('/') for o in origins)})
+        'bridge': bridge, 'cash': cash, 'token': token, 'origins': tuple(o.rstrip('/') for o in origins)})
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
     return server

@@ -68,3 +68,40 @@ def running_bridge(transport='tcp', behaviour=None, origin='http://localhost:806
         terminal.reset()
         if own_sim:
             simulator.stop()
+
+
+@dataclasses.dataclass
+class CashRig:
+    url: str
+    token: str
+    origin: str
+    simulator: object
+    desk: object
+    server: object
+
+
+@contextlib.contextmanager
+def running_cash_bridge(behaviour=None, origin='http://localhost:8069', journal=None, token=None,
+                        currency='EUR', max_excess=5000, silence_limit=1.5, simulator=None):
+    """A CCNET validator simulator on a pty pair and a bridge with only the bill acceptor."""
+    from . import ccnet
+    from .cash import CashDesk, serial_opener
+    from .ccnet_simulator import Simulator as Validator
+    own_sim = simulator is None
+    if own_sim:
+        simulator = Validator(behaviour).start_pty()
+    token = token or secrets.token_urlsafe(24)
+    desk = CashDesk(serial_opener(simulator.target), journal, currency=currency, max_excess=max_excess,
+                    timeouts=ccnet.Timeouts(response=0.2, byte=0.05, retries=3, poll=0.05),
+                    silence_limit=silence_limit, describe=simulator.target).start()
+    server = make_server(None, token, [origin], port=0, cash=desk)
+    thread = threading.Thread(target=server.serve_forever, kwargs={'poll_interval': 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield CashRig('http://127.0.0.1:%d' % server.server_address[1], token, origin, simulator, desk, server)
+    finally:
+        server.shutdown()
+        server.server_close()
+        desk.close()
+        if own_sim:
+            simulator.stop()
