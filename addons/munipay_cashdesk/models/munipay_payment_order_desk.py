@@ -155,5 +155,5 @@ class MunipayPaymentOrder(models.Model):
         config = self._munipay_cashdesk_config(config_id)
         orders = self.sudo().browse([int(i) for i in order_ids]).exists()
         if orders.filtered(lambda o: o.company_id != config.company_id):
-            raise UserError(_("These payment orders belong to another municipality."))
+            raise AccessError(_("These payment orders belong to another municipality."))
         return {order.id: reason for order in orders if (reason := order._munipay_cashdesk_refusal())}

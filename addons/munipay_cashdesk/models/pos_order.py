@@ -44,6 +44,16 @@ class PosOrder(models.Model):
                               "an officer refunds it from the payment order."))
         return super()._refund()
 
+    def read_pos_data(self, data, config_id):
+        result = super().read_pos_data(data, config_id)
+        orders = self.lines.munipay_order_id
+        if orders and config_id:
+            # the orders the sale paid (a desk item's is new) come back with it: the
+            # cashier cannot read payment orders by themselves
+            records = orders._munipay_cashdesk_records(self.env['pos.config'].browse(config_id))
+            result['munipay.payment.order'] = records['munipay.payment.order']
+        return result
+
     def _munipay_cashdesk_channel(self):
         """'cash' or 'card': how the citizen paid (cash when any cash was taken)."""
         self.ensure_one()

@@ -14,7 +14,7 @@ class TestCashdeskSecurity(MunipayCashdeskCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.cashier = new_test_user(
-            cls.env, login='desk_cashier', groups='point_of_sale.group_pos_user',
+            cls.env, login='desk_cashier', groups='base.group_user,point_of_sale.group_pos_user',
             company_id=cls.company.id, company_ids=[Command.set(cls.company.ids)])
         cls.other_company = cls.setup_other_company()['company']
         cls.other_company._munipay_ensure_setup()
@@ -59,7 +59,7 @@ class TestCashdeskSecurity(MunipayCashdeskCommon):
             Order.munipay_cashdesk_check(self.config.id, theirs.ids)
 
     def test_a_desk_of_another_company_is_closed_to_the_cashier(self):
-        other_config = self.env['pos.config'].create({'name': 'Other desk', 'company_id': self.other_company.id})
+        other_config = self.env['pos.config'].with_company(self.other_company).create({'name': 'Other desk', 'company_id': self.other_company.id})
         with self.assertRaises(AccessError):
             self.env['munipay.payment.order'].with_user(self.cashier).munipay_cashdesk_lookup(other_config.id, 'RF18')
 
