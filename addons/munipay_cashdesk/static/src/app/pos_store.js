@@ -48,7 +48,7 @@ patch(PosStore.prototype, {
             return false;
         }
         const payers = new Set(orders.map((o) => o.partner_id?.id || o.raw.partner_id));
-        let sale = this.get_order() || this.add_new_order();
+        const sale = this.get_order() || this.add_new_order();
         const salePayers = new Set(
             sale.getMunipayLines().filter((l) => l.munipay_order_id).map((l) => l.munipay_order_id.raw.partner_id)
         );
@@ -83,7 +83,6 @@ patch(PosStore.prototype, {
                 false
             );
         }
-        sale = this.get_order();
         return true;
     },
     /** Sell a fee item at the desk: its order is created and settled when the sale is validated. */
