@@ -3,7 +3,7 @@ import re
 import psycopg2.errors
 
 from odoo import _, api, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError
 from odoo.osv import expression
 
 from odoo.addons.munipay_base.lib import references

@@ -1,5 +1,9 @@
+import base64
+
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+
+from odoo.addons.munipay_documents.lib import scan
 
 from .common import MunipayCashdeskCommon
 
@@ -36,7 +40,9 @@ class TestCashdeskAccounting(MunipayCashdeskCommon):
         report = self.env['munipay.collection.report'].search([('order_id', '=', order.id)])
         self.assertRecordValues(report, [{'channel': 'cash', 'amount': 22.21}])
         self.assertEqual(pos_order.lines.munipay_receipt_name, order.receipt_ids.name)
-        self.assertTrue(pos_order.lines.munipay_receipt_qr.startswith('data:image/png;base64,'))
+        # the POS receipt prints the receipt's signed confirmation
+        png = base64.b64decode(pos_order.lines.munipay_receipt_qr.removeprefix('data:image/png;base64,'))
+        self.assertEqual([data.decode() for data in scan.decode_file(png)], [order.receipt_ids.verify_url])
 
         self.close_session(session)
 
