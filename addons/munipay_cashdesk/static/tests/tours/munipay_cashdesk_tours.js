@@ -1,0 +1,108 @@
+import { registry } from "@web/core/registry";
+import { simulateBarCode } from "@barcodes/../tests/helpers";
+import * as Chrome from "@point_of_sale/../tests/tours/utils/chrome_util";
+import * as Dialog from "@point_of_sale/../tests/tours/utils/dialog_util";
+import * as ProductScreen from "@point_of_sale/../tests/tours/utils/product_screen_util";
+import * as PaymentScreen from "@point_of_sale/../tests/tours/utils/payment_screen_util";
+import * as ReceiptScreen from "@point_of_sale/../tests/tours/utils/receipt_screen_util";
+
+// what the Python test wants scanned travels in the page's address
+const param = (name) => new URLSearchParams(window.location.search).get(name);
+
+function openPaymentOrders() {
+    return [
+        { content: "open the Payment Orders screen", trigger: ".munipay-orders-button", run: "click" },
+        { trigger: ".munipay-payment-orders-screen .munipay-empty" },
+    ];
+}
+
+function payAndValidate(method, orderlineText) {
+    return [
+        { content: "the sale holds the order", trigger: `.product-screen .orderline:contains("${orderlineText}")` },
+        ProductScreen.clickPayButton(),
+        PaymentScreen.clickPaymentMethod(method),
+        PaymentScreen.clickValidate(),
+        // validating books the orders' payments and receipts: slow on a busy test machine
+        {
+            content: "the receipt prints the signed confirmation",
+            trigger: ".receipt-screen .munipay-receipt-qr img",
+            timeout: 60000,
+        },
+        ReceiptScreen.clickNextOrder(),
+    ].flat();
+}
+
+registry.category("web_tour.tours").add("munipay_cashdesk_scan_pay_cash_tour", {
+    steps: () =>
+        [
+            Chrome.startPoS(),
+            Dialog.confirm("Open Register"),
+            openPaymentOrders(),
+            {
+                content: "scan the notice with the keyboard-wedge scanner",
+                trigger: ".munipay-payment-orders-screen",
+                run: () => simulateBarCode([...param("scan"), "Enter"]),
+            },
+            { content: "the order comes with its amount due today", trigger: `.munipay-order-row.table-active .munipay-amount-due:contains("${param("due")}")` },
+            { trigger: ".munipay-message.alert-success" },
+            { content: "add it to the sale", trigger: ".munipay-add:not([disabled])", run: "click" },
+            payAndValidate("Cash desk cash", "Payment order"),
+        ].flat(),
+});
+
+registry.category("web_tour.tours").add("munipay_cashdesk_two_orders_card_tour", {
+    steps: () =>
+        [
+            Chrome.startPoS(),
+            Dialog.confirm("Open Register"),
+            openPaymentOrders(),
+            { content: "search the payer", trigger: ".munipay-search", run: `edit ${param("payer")}` },
+            { trigger: ".munipay-search-button", run: "click" },
+            { trigger: ".munipay-order-row:eq(1)" },
+            { content: "select the first order", trigger: ".munipay-order-row:eq(0)", run: "click" },
+            { content: "select the second order", trigger: ".munipay-order-row:eq(1)", run: "click" },
+            { trigger: ".munipay-order-row.table-active:eq(1)" },
+            { content: "add both to the sale", trigger: ".munipay-add:not([disabled])", run: "click" },
+            { trigger: ".product-screen .orderline:eq(1)" },
+            ProductScreen.clickPayButton(),
+            PaymentScreen.clickPaymentMethod("Card"),
+            { content: "the card handling fee is its own line", trigger: `.payment-screen .total:contains("${param("total")}")` },
+            PaymentScreen.clickValidate(),
+            { trigger: ".receipt-screen .munipay-receipt-qr:eq(1) img", timeout: 60000 },
+            { trigger: ".receipt-screen .orderline:contains('Card handling fee')" },
+            ReceiptScreen.clickNextOrder(),
+        ].flat(),
+});
+
+registry.category("web_tour.tours").add("munipay_cashdesk_certificate_tour", {
+    steps: () =>
+        [
+            Chrome.startPoS(),
+            Dialog.confirm("Open Register"),
+            openPaymentOrders(),
+            { content: "sell a certificate", trigger: '.munipay-fee-item:contains("Residence certificate")', run: "click" },
+            payAndValidate("Cash desk cash", "Residence certificate"),
+        ].flat(),
+});
+
+registry.category("web_tour.tours").add("munipay_cashdesk_bridge_card_tour", {
+    steps: () =>
+        [
+            Chrome.startPoS(),
+            Dialog.confirm("Open Register"),
+            openPaymentOrders(),
+            {
+                content: "scan the notice",
+                trigger: ".munipay-payment-orders-screen",
+                run: () => simulateBarCode([...param("scan"), "Enter"]),
+            },
+            { trigger: `.munipay-order-row.table-active .munipay-amount-due:contains("${param("due")}")` },
+            { trigger: ".munipay-add:not([disabled])", run: "click" },
+            { trigger: '.product-screen .orderline:contains("Payment order")' },
+            ProductScreen.clickPayButton(),
+            // the amount goes to the terminal at once; approved, the sale validates itself
+            PaymentScreen.clickPaymentMethod("Card terminal"),
+            { trigger: ".receipt-screen .munipay-receipt-qr img", timeout: 60000 },
+            ReceiptScreen.clickNextOrder(),
+        ].flat(),
+});
