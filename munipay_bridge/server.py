@@ -24,6 +24,7 @@ import hmac
 import json
 import logging
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import unquote
 
 from . import VERSION
 from .bridge import ApiError, public
@@ -137,7 +138,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def _route(self, method, path, body):
         bridge = self.bridge
-        parts = path.strip('/').split('/')
+        # ids may hold ':' (allowed), which a browser's encodeURIComponent sends as %3A
+        parts = [unquote(part) for part in path.strip('/').split('/')]
         if method == 'GET' and path == '/health':
             health = bridge.health() if bridge else {'ok': True, 'version': VERSION, 'terminal': None}
             if self.cash:

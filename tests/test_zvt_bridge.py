@@ -113,6 +113,17 @@ def test_card_declined(transport):
         assert rig.simulator.charges == []
 
 
+def test_transaction_id_percent_encoded_in_the_path():
+    """The POS sends ids through encodeURIComponent: a retry id 'line:2' arrives as line%3A2."""
+    with running_bridge('tcp') as rig:
+        assert pay(rig, 'line:2')[0] == 201
+        status, op, _ = api(rig, 'GET', '/v1/operations/line%3A2')
+        assert status == 200 and op['transaction_id'] == 'line:2'
+        assert wait_final(rig, 'line%3A2')['state'] == 'approved'
+        status, op, _ = api(rig, 'POST', '/v1/payments/line%3A2/reversal', {'transaction_id': 'line:2:rev'})
+        assert status == 201 and op['reversal_of'] == 'line:2'
+
+
 def test_slip_as_text_blocks():
     with running_bridge('serial', Behaviour(print_blocks=True)) as rig:
         pay(rig, 'pos-b')

@@ -1,10 +1,16 @@
+import pathlib
+import sys
+from contextlib import contextmanager
 from urllib.parse import urlencode
 
 from odoo import Command
 from odoo.tests import new_test_user, tagged
 
 from .common import MunipayCashdeskCommon
-from .fake_bridge import running_fake_bridge
+
+# The device bridge is no add-on: it is the package munipay_bridge/ at the repository root
+# (addons/munipay_cashdesk/tests/ -> three levels up), which Odoo does not put on sys.path.
+REPO_ROOT = str(pathlib.Path(__file__).resolve().parents[3])
 
 
 @tagged('post_install', '-at_install')
@@ -69,28 +75,78 @@ class TestCashdeskTours(MunipayCashdeskCommon):
         self.assertEqual(self.account_balance(self.income_account), -5.5)
         self.assertBalanced()
 
-    def test_card_payment_through_the_device_bridge(self):
-        """The POS payment method talks to the bridge from the browser (a stand-in of
-        its JSON API here); the terminal's answer lands on the POS payment."""
-        order = self.make_order()
+    @contextmanager
+    def real_bridge(self, **behaviour):
+        """munipay's device bridge on a free loopback port, speaking ZVT over a pseudo-terminal
+        pair to the terminal simulator at the other end; a 'Card terminal' method pointing to it."""
+        if REPO_ROOT not in sys.path:
+            sys.path.append(REPO_ROOT)
+        from munipay_bridge.simulator import Behaviour  # noqa: PLC0415
+        from munipay_bridge.testing import running_bridge  # noqa: PLC0415
+
         terminal = self.env['pos.payment.method'].create({
             'name': 'Card terminal', 'journal_id': self.card_journal.id, 'company_id': self.company.id,
             'payment_method_type': 'terminal', 'use_payment_terminal': 'munipay_bridge',
             'munipay_bridge_token': 'pairing-token'})
         self.config.write({'payment_method_ids': [Command.link(terminal.id)], 'auto_validate_terminal_payment': True})
-        with running_fake_bridge('pairing-token', self.base_url()) as bridge:
-            terminal.munipay_bridge_url = bridge.url
+        # generous terminal timeouts: a slow test machine must not turn a payment 'unknown'
+        with running_bridge('serial', Behaviour(**behaviour), origin=self.base_url(), token='pairing-token',
+                            t3=20, t4=60) as rig:
+            terminal.munipay_bridge_url = rig.url
+            rig.payment_method = terminal
+            yield rig
+
+    def bridge_payments(self, rig):
+        return [op for op in rig.bridge.journal.operations.values() if op['kind'] == 'payment']
+
+    def test_card_payment_through_the_device_bridge(self):
+        """The POS payment method talks to the real bridge from the browser, the bridge
+        to the simulated terminal in ZVT over a serial line; the terminal's answer and
+        slip land on the POS payment."""
+        order = self.make_order()
+        with self.real_bridge() as rig:
             session = self.start_desk_tour('munipay_cashdesk_bridge_card_tour',
                                            scan=order.payment_reference, due='22.21')
-        self.assertEqual(len(bridge.payments), 1, "one request, one charge")
-        self.assertEqual((bridge.payments[0]['amount'], bridge.payments[0]['currency']), (2371, self.company.currency_id.name),
-                         "the order and its card handling fee, in cents")
+        self.assertEqual(rig.simulator.charges, [{'amount': 2371, 'receipt_no': 1}],
+                         "one charge at the terminal: the order and its card handling fee, in cents")
+        [operation] = self.bridge_payments(rig)
+        self.assertEqual((operation['state'], operation['amount'], operation['currency']),
+                         ('approved', 2371, self.company.currency_id.name))
         payment = session.order_ids.payment_ids
         self.assertRecordValues(payment, [{
-            'payment_method_id': terminal.id, 'amount': 23.71, 'transaction_id': bridge.payments[0]['transaction_id'],
-            'card_type': 'girocard', 'card_no': '1234', 'payment_method_authcode': '123456'}])
+            'payment_method_id': rig.payment_method.id, 'amount': 23.71,
+            'transaction_id': operation['transaction_id'], 'card_type': 'girocard', 'card_no': '1234',
+            'payment_method_authcode': operation['auth_code']}])
+        self.assertTrue(operation['auth_code'])
+        self.assertIn('MUNIPAY SIMULATOR', payment.ticket, "the terminal's slip is kept on the payment")
+        self.assertIn('Betrag EUR 23,71', payment.ticket)
         self.assertIn('Zahlung erfolgt', payment.ticket)
         self.assertEqual((order.state, order.receipt_ids.channel), ('paid', 'card'))
         self.close_session(session)
         self.assertTransitCleared()
+        self.assertBalanced()
+
+    def test_card_declined_at_the_terminal(self):
+        """The issuer declines: the cashier is told, the card line stays to be retried (the
+        terminal is asked again) or removed; nothing is charged or booked on the card; the
+        citizen then pays cash."""
+        order = self.make_order()
+        with self.real_bridge(result=0x05) as rig:
+            session = self.start_desk_tour('munipay_cashdesk_bridge_declined_tour',
+                                           scan=order.payment_reference, due='22.21')
+        self.assertEqual(rig.simulator.charges, [], "the terminal charged nothing")
+        self.assertEqual(rig.simulator.received.count((0x06, 0x01)), 2, "Retry asked the terminal again")
+        operations = self.bridge_payments(rig)
+        self.assertEqual([(op['state'], op['result_code'], op['amount']) for op in operations], [('declined', 0x05, 2371)] * 2)
+        first, retry = sorted(op['transaction_id'] for op in operations)
+        self.assertEqual(retry, first + ':2', "the retry is a new bridge transaction of the same line")
+        pos_order = session.order_ids
+        self.assertRecordValues(pos_order.payment_ids, [{'payment_method_id': self.cash_pm.id, 'amount': 22.21}])
+        self.assertFalse(pos_order.lines.filtered('munipay_handling_fee'), "no card, no card handling fee")
+        self.assertEqual((order.state, order.receipt_ids.channel), ('paid', 'cash'))
+        self.close_session(session)
+        self.assertTransitCleared()
+        self.assertEqual(self.account_balance(self.card_journal.default_account_id), 0.0)
+        self.assertEqual(self.account_balance(self.cash_journal.default_account_id), 22.21)
+        self.assertEqual(self.account_balance(self.income_account), -22.21)
         self.assertBalanced()

@@ -7,6 +7,7 @@ const POLL_MS = 500;
 // the bridge unreachable this long during a payment: the cashier decides (Force Done or pay again)
 const GIVE_UP_MS = 120000;
 const FAILED = ["declined", "aborted", "failed"];
+const MAX_ATTEMPTS = 50;
 
 /**
  * A card terminal behind munipay's device bridge (loopback HTTP, JSON, the terminal
@@ -53,11 +54,20 @@ export class PaymentMunipayBridge extends PaymentInterface {
         const cents = Math.round(line.amount * 10 ** currency.decimal_places);
         let answer;
         try {
-            answer = await this._bridge("POST", "/v1/payments", {
-                transaction_id: uuid,
-                amount: cents,
-                currency: currency.name,
-            });
+            // the bridge answers a known id with its operation and never charges it again:
+            // after a decline or abort (nothing taken), Retry needs a new id to reach the terminal
+            for (let attempt = line.munipay_bridge_attempt || 1; ; attempt++) {
+                line.munipay_bridge_attempt = attempt;
+                answer = await this._bridge("POST", "/v1/payments", {
+                    transaction_id: this._transactionId(line),
+                    amount: cents,
+                    currency: currency.name,
+                });
+                const ended = answer.status === 200 && answer.data.final && FAILED.includes(answer.data.state);
+                if (!ended || attempt >= MAX_ATTEMPTS) {
+                    break;
+                }
+            }
         } catch {
             this._alert(_t("The card terminal's bridge does not answer: is it running on this PC?"));
             return false;
@@ -70,7 +80,13 @@ export class PaymentMunipayBridge extends PaymentInterface {
             );
             return false;
         }
-        return this._waitForResult(line, uuid);
+        return this._waitForResult(line, this._transactionId(line));
+    }
+
+    /** The bridge's id of the line's current attempt: its uuid, then uuid:2, uuid:3… */
+    _transactionId(line) {
+        const attempt = line.munipay_bridge_attempt || 1;
+        return attempt > 1 ? `${line.uuid}:${attempt}` : line.uuid;
     }
 
     async _poll(uuid) {
@@ -130,6 +146,8 @@ export class PaymentMunipayBridge extends PaymentInterface {
 
     async send_payment_cancel(order, uuid) {
         await super.send_payment_cancel(...arguments);
+        const line = this._line(uuid);
+        uuid = line ? this._transactionId(line) : uuid;
         try {
             const answer = await this._bridge("POST", `/v1/operations/${encodeURIComponent(uuid)}/abort`);
             if (answer.status === 404) {
@@ -150,9 +168,11 @@ export class PaymentMunipayBridge extends PaymentInterface {
 
     async send_payment_reversal(uuid) {
         await super.send_payment_reversal(...arguments);
+        // the approved attempt's id was kept on the line as its transaction_id
+        const paid = this._line(uuid)?.transaction_id || uuid;
         try {
-            const answer = await this._bridge("POST", `/v1/payments/${encodeURIComponent(uuid)}/reversal`, {
-                transaction_id: `${uuid}-reversal`,
+            const answer = await this._bridge("POST", `/v1/payments/${encodeURIComponent(paid)}/reversal`, {
+                transaction_id: `${paid}-reversal`,
             });
             if (answer.status >= 400) {
                 this._alert(answer.data.error || _t("The terminal refused the reversal."));

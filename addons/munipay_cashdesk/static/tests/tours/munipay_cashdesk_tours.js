@@ -106,3 +106,48 @@ registry.category("web_tour.tours").add("munipay_cashdesk_bridge_card_tour", {
             ReceiptScreen.clickNextOrder(),
         ].flat(),
 });
+
+registry.category("web_tour.tours").add("munipay_cashdesk_bridge_declined_tour", {
+    steps: () =>
+        [
+            Chrome.startPoS(),
+            Dialog.confirm("Open Register"),
+            openPaymentOrders(),
+            {
+                content: "scan the notice",
+                trigger: ".munipay-payment-orders-screen",
+                run: () => simulateBarCode([...param("scan"), "Enter"]),
+            },
+            { trigger: `.munipay-order-row.table-active .munipay-amount-due:contains("${param("due")}")` },
+            { trigger: ".munipay-add:not([disabled])", run: "click" },
+            { trigger: '.product-screen .orderline:contains("Payment order")' },
+            ProductScreen.clickPayButton(),
+            PaymentScreen.clickPaymentMethod("Card terminal"),
+            {
+                content: "the terminal's refusal is shown to the cashier",
+                trigger: '.modal .modal-body:contains("Declined by the card issuer")',
+                timeout: 60000,
+            },
+            Dialog.confirm(),
+            {
+                content: "the card line waits for the cashier: retry or remove",
+                trigger: '.paymentline.electronic_payment:contains("Transaction cancelled")',
+            },
+            {
+                content: "retry: the terminal is asked again (declined again)",
+                trigger: '.paymentline.electronic_payment .send_payment_request:contains("Retry")',
+                run: "click",
+            },
+            {
+                trigger: '.modal .modal-body:contains("Declined by the card issuer")',
+                timeout: 60000,
+            },
+            Dialog.confirm(),
+            { trigger: '.paymentline.electronic_payment:contains("Transaction cancelled")' },
+            PaymentScreen.clickPaymentlineDelButton("Card terminal", "23.71"),
+            PaymentScreen.clickPaymentMethod("Cash desk cash"),
+            PaymentScreen.clickValidate(),
+            { trigger: ".receipt-screen .munipay-receipt-qr img", timeout: 60000 },
+            ReceiptScreen.clickNextOrder(),
+        ].flat(),
+});
