@@ -52,6 +52,18 @@ class ResCompany(models.Model):
     def _munipay_create_wallet_account(self):
         return self._munipay_create_account('MPW', _("Prepaid wallets"), 'liability_current', reconcile=False)
 
+    def _munipay_create_transit_journal(self, name, code, transit):
+        """A bank journal of a munipay channel whose incoming payments wait on the
+        ``transit`` account; its code is ``code``, else CODE[:3]1, CODE[:3]2… if taken."""
+        self.ensure_one()
+        Journal = self.env['account.journal'].sudo().with_company(self)
+        taken = set(Journal.with_context(active_test=False).search(
+            Journal._check_company_domain(self)).mapped('code'))
+        free = next(c for c in [code] + ['%s%d' % (code[:3], n) for n in range(1, 100)] if c not in taken)
+        journal = Journal.create({'name': name, 'type': 'bank', 'code': free, 'company_id': self.id})
+        journal.inbound_payment_method_line_ids.payment_account_id = transit
+        return journal
+
     def _munipay_create_account(self, prefix, name, account_type, reconcile):
         """A munipay account of the company, on the first free code PREFIX001, PREFIX002…"""
         self.ensure_one()

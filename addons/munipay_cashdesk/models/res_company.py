@@ -34,13 +34,7 @@ class ResCompany(models.Model):
         if company.munipay_cashdesk_journal_id:
             return company.munipay_cashdesk_journal_id
         transit = company._munipay_cashdesk_transit_account()
-        Journal = self.env['account.journal'].sudo().with_company(company)
-        taken = set(Journal.with_context(active_test=False).search(
-            Journal._check_company_domain(company)).mapped('code'))
-        code = next(c for c in ['MPCD'] + ['MPC%d' % n for n in range(1, 100)] if c not in taken)
-        journal = Journal.create({'name': _("Cash desk (munipay)"), 'type': 'bank', 'code': code,
-                                  'company_id': company.id})
-        journal.inbound_payment_method_line_ids.payment_account_id = transit
+        journal = company._munipay_create_transit_journal(_("Cash desk (munipay)"), 'MPCD', transit)
         company.munipay_cashdesk_journal_id = journal
         return journal
 

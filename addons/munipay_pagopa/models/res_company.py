@@ -145,11 +145,6 @@ class ResCompany(models.Model):
             return company.munipay_pagopa_journal_id
         transit = company.munipay_pagopa_transit_account_id or company._munipay_create_account(
             'MPP', _("pagoPA payments in transit"), 'asset_current', reconcile=True)
-        Journal = self.env['account.journal'].sudo().with_company(company)
-        taken = set(Journal.with_context(active_test=False).search(
-            Journal._check_company_domain(company)).mapped('code'))
-        code = next(c for c in ['PGPA'] + ['PGP%d' % n for n in range(1, 100)] if c not in taken)
-        journal = Journal.create({'name': _("pagoPA"), 'type': 'bank', 'code': code, 'company_id': company.id})
-        journal.inbound_payment_method_line_ids.payment_account_id = transit
+        journal = company._munipay_create_transit_journal(_("pagoPA"), 'PGPA', transit)
         company.write({'munipay_pagopa_journal_id': journal.id, 'munipay_pagopa_transit_account_id': transit.id})
         return journal
