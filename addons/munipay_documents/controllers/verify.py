@@ -30,20 +30,25 @@ def _client_key(address):
     return str(ip)
 
 
-def _rate_limited(address):
-    key = _client_key(address)
+def hit_rate_limit(hits, lock, key, limit):
+    """Count a request of ``key`` in ``hits`` (a sliding minute, per worker process):
+    True when ``key`` already made ``limit`` requests in the last minute."""
     now = time.monotonic()
-    with _lock:
-        hits = _hits[key]
-        while hits and now - hits[0] > 60:
-            hits.popleft()
-        if len(hits) >= RATE_LIMIT:
+    with lock:
+        window = hits[key]
+        while window and now - window[0] > 60:
+            window.popleft()
+        if len(window) >= limit:
             return True
-        hits.append(now)
-        if len(_hits) > 10000:  # forget idle clients
-            for stale in [k for k, v in _hits.items() if not v or now - v[-1] > 60]:
-                del _hits[stale]
+        window.append(now)
+        if len(hits) > 10000:  # forget idle clients
+            for stale in [k for k, v in hits.items() if not v or now - v[-1] > 60]:
+                del hits[stale]
     return False
+
+
+def _rate_limited(address):
+    return hit_rate_limit(_hits, _lock, _client_key(address), RATE_LIMIT)
 
 
 class MunipayVerifyController(http.Controller):

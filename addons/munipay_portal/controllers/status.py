@@ -1,11 +1,10 @@
 import threading
-import time
 from collections import defaultdict, deque
 
 from odoo import http
 from odoo.http import request
 
-from odoo.addons.munipay_documents.controllers.verify import _client_key
+from odoo.addons.munipay_documents.controllers.verify import _client_key, hit_rate_limit
 
 LOOKUPS_PER_MINUTE = 20  # look-ups per client and minute (per worker process), right or wrong
 _hits = defaultdict(deque)
@@ -13,18 +12,7 @@ _lock = threading.Lock()
 
 
 def _rate_limited(key):
-    now = time.monotonic()
-    with _lock:
-        hits = _hits[key]
-        while hits and now - hits[0] > 60:
-            hits.popleft()
-        if len(hits) >= LOOKUPS_PER_MINUTE:
-            return True
-        hits.append(now)
-        if len(_hits) > 10000:  # forget idle clients
-            for stale in [k for k, v in _hits.items() if not v or now - v[-1] > 60]:
-                del _hits[stale]
-    return False
+    return hit_rate_limit(_hits, _lock, key, LOOKUPS_PER_MINUTE)
 
 
 class MunipayCaseStatus(http.Controller):
