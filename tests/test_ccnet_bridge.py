@@ -47,7 +47,7 @@ def api(rig, method, path, body=None):
     return call(rig.url, method, path, body, token=rig.token)
 
 
-def wait(what, predicate, timeout=4.0):
+def wait(what, predicate, timeout=20.0):
     deadline = time.monotonic() + timeout
     while True:
         value = what()
@@ -240,7 +240,7 @@ def test_silence_beyond_the_limit_fails_keeping_the_money(rig):
     rig.simulator.insert(TEN)
     wait(lambda: session(rig, 'k-t'), lambda s: s['inserted'] == 1000)
     rig.simulator.behaviour.silent = True
-    s = wait(lambda: session(rig, 'k-t'), lambda s: s['final'], timeout=6)
+    s = wait(lambda: session(rig, 'k-t'), lambda s: s["final"], timeout=20)
     assert (s['state'], s['inserted']) == ('failed', 1000) and 'stays counted' in s['message']
 
 
@@ -321,7 +321,7 @@ def test_bridge_killed_after_a_stack_counts_the_bill_once(tmp_path):
     proc = start_process(tmp_path, port, sim.target)
     try:
         wait(lambda: call(url, 'GET', '/v1/devices/bill-acceptor', token='tok')[1],
-             lambda d: d['device_state'] == 'disabled', timeout=8)
+             lambda d: d['device_state'] == 'disabled', timeout=20)
         assert call(url, 'POST', '/v1/cash/sessions', {'session_id': 'k-k', 'amount_due': 5000}, token='tok')[0] == 201
         wait(lambda: sim.enabled, lambda e: e)
         sim.insert(TEN)
@@ -391,9 +391,9 @@ def test_munipay_bridge_command_with_the_simulated_acceptor(tmp_path):
         url, token = 'http://127.0.0.1:%d' % port, line.split('token: ')[1].strip()
         assert call(url, 'GET', '/health', token=token)[1]['terminal'] is None
         wait(lambda: call(url, 'GET', '/v1/devices/bill-acceptor', token=token)[1],
-             lambda d: d['device_state'] == 'disabled', timeout=8)
+             lambda d: d['device_state'] == 'disabled', timeout=20)
         assert call(url, 'POST', '/v1/cash/sessions', {'session_id': 'c-1', 'amount_due': 1000}, token=token)[0] == 201
-        s = wait(lambda: call(url, 'GET', '/v1/cash/sessions/c-1', token=token)[1], lambda s: s['final'], timeout=8)
+        s = wait(lambda: call(url, 'GET', '/v1/cash/sessions/c-1', token=token)[1], lambda s: s['final'], timeout=20)
         assert (s['state'], s['inserted'], s['bills'][0]['amount']) == ('paid', 1000, 1000)  # its 10.00 note
     finally:
         proc.terminate()

@@ -55,7 +55,7 @@ def pay(rig, tid, amount=1050, currency='EUR'):
     return api(rig, 'POST', '/v1/payments', {'transaction_id': tid, 'amount': amount, 'currency': currency})
 
 
-def wait_final(rig, tid, timeout=8.0, seen=None):
+def wait_final(rig, tid, timeout=20.0, seen=None):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         status, op, _ = api(rig, 'GET', '/v1/operations/%s' % tid)
@@ -68,7 +68,7 @@ def wait_final(rig, tid, timeout=8.0, seen=None):
     raise AssertionError('operation %s not final in %ss: %s' % (tid, timeout, op))
 
 
-def wait_state(rig, tid, predicate, timeout=5.0):
+def wait_state(rig, tid, predicate, timeout=20.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         op = api(rig, 'GET', '/v1/operations/%s' % tid)[1]
@@ -229,7 +229,7 @@ def test_abort_by_the_cashier(transport):
         wait_state(rig, 'pos-a', lambda op: op['status_text'] == 'Insert card')
         status, op, _ = api(rig, 'POST', '/v1/operations/pos-a/abort')
         assert status == 202 and op['abort_requested']
-        op = wait_final(rig, 'pos-a', timeout=4)
+        op = wait_final(rig, 'pos-a', timeout=8)
         assert op['state'] == 'aborted' and op['result_code'] == 0x6C
         assert (0x06, 0xB0) in rig.simulator.received and rig.simulator.charges == []
         status, body, _ = api(rig, 'POST', '/v1/operations/pos-a/abort')
@@ -305,7 +305,7 @@ def test_bad_input():
         assert rig.simulator.received == []
 
 
-def wait_url(url, tid, predicate, timeout=8.0):
+def wait_url(url, tid, predicate, timeout=20.0):
     deadline = time.monotonic() + timeout
     while True:
         op = call(url, 'GET', '/v1/operations/%s' % tid, token='secret-token')[1]
