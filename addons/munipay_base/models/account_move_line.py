@@ -49,6 +49,28 @@ class AccountMoveLine(models.Model):
         if pairs:
             self.env['account.move.line']._reconcile_plan(pairs)
 
+    def _munipay_reconcile_walk(self):
+        """Reconciling an item makes Odoo walk back from it along the dependencies
+        of account.move's amounts: to every item of its entry, their partials and
+        the entries those reconcile with. For a batch entry of thousands of items,
+        reading that walk item by item costs quadratic time (each cache miss scans
+        the whole prefetch set): read it here in a few queries, so the walk finds
+        it in cache. Returns the posted miscellaneous entries the walk reaches."""
+        entries = self.move_id.filtered(lambda m: m.move_type == 'entry')
+        if not entries:
+            return entries
+        items = entries.line_ids
+        items.fetch(['move_id', 'matched_debit_ids', 'matched_credit_ids', 'full_reconcile_id', 'payment_id',
+                     'amount_residual', 'amount_residual_currency', 'balance', 'amount_currency', 'currency_id',
+                     'display_type', 'debit', 'reconciled'])
+        partials = items.matched_debit_ids | items.matched_credit_ids
+        partials.fetch(['debit_move_id', 'credit_move_id'])
+        counterparts = (partials.debit_move_id | partials.credit_move_id) - items
+        counterparts.fetch(['move_id'])
+        reached = entries | counterparts.move_id
+        reached.fetch(['origin_payment_id', 'move_type', 'state'])
+        return reached.filtered(lambda m: m.move_type == 'entry' and m.state == 'posted')
+
     @api.model
     def _reconcile_plan(self, reconciliation_plan):
         # Follow the orders once the reconciliation is complete, outside the
@@ -63,8 +85,21 @@ class AccountMoveLine(models.Model):
             else:
                 pending.extend(item)
         orders = lines.sudo().munipay_order_id
-        if orders:
-            orders._munipay_lock()
-        res = super()._reconcile_plan(reconciliation_plan)
+        if not orders:
+            return super()._reconcile_plan(reconciliation_plan)
+        orders._munipay_lock()
+        # The amounts of a posted miscellaneous entry are its debits: reconciling
+        # its items changes none of them, nor its payment state (always "not
+        # paid") or due date (it has no payment terms), yet Odoo recomputes them
+        # for every entry the walk reaches: each payment ever matched to a batch
+        # entry, each time. Those fields are left as they are, through the
+        # recomputation of the items' residuals too.
+        entries = lines.sudo()._munipay_reconcile_walk()
+        Move = self.env['account.move']
+        unchanged = self.pool.field_computed[Move._fields['amount_total']] \
+            + self.pool.field_computed[Move._fields['payment_state']] + [Move._fields['invoice_date_due']]
+        with self.env.protecting(unchanged, entries):
+            res = super()._reconcile_plan(reconciliation_plan)
+            self.env['account.move.line'].flush_model()
         orders._munipay_sync_payment_state()
         return res

@@ -12,3 +12,4 @@ from . import test_bulk_issue_killed
 from . import test_company_settings
 from . import test_adversarial
 from . import test_receivable_age_report
+from . import test_reconcile_walk
