@@ -36,8 +36,17 @@ class AccountMoveLine(models.Model):
             vals['account_id'] = account.id
         if partner is not None:
             vals['partner_id'] = partner.id
-        self.with_context(skip_account_move_synchronization=True, skip_invoice_sync=True,
-                          check_move_validity=False, tracking_disable=True).write(vals)
+        lines = self.with_context(skip_account_move_synchronization=True, skip_invoice_sync=True,
+                                  check_move_validity=False, tracking_disable=True)
+        # a new account or partner makes Odoo ask its analytic distribution models
+        # again, one search per item; where the company has none, that changes nothing
+        has_models = self.env['account.analytic.distribution.model'].sudo().search_count(
+            [('company_id', 'in', [False, *self.company_id.ids])], limit=1)
+        if has_models:
+            lines.write(vals)
+            return
+        with self.env.protecting([self._fields['analytic_distribution']], self):
+            lines.write(vals)
 
     def action_munipay_assign(self):
         self.ensure_one()

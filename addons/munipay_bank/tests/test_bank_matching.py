@@ -36,6 +36,22 @@ class TestBankMatching(MunipayCommon):
         self.assertEqual(order.receivable_line_id.matched_credit_ids.credit_move_id, counterpart)
         self.assertBalanced()
 
+    def test_analytic_distribution_models_still_apply_to_the_counterpart(self):
+        """munipay skips asking the analytic models only where the company has none."""
+        plan = self.env['account.analytic.plan'].create({'name': 'Services'})
+        analytic = self.env['account.analytic.account'].create({'name': 'Registry office', 'plan_id': plan.id})
+        order = self.make_order()
+        line = self.st_line(22.21, order.payment_reference)
+        counterpart = line.move_id.line_ids.filtered(lambda l: l.account_id == self.receivable)
+        self.assertEqual((order.state, counterpart.analytic_distribution), ('paid', False))
+        self.env['account.analytic.distribution.model'].create({
+            'partner_id': self.payer.id, 'analytic_distribution': {str(analytic.id): 100}})
+        other = self.make_order()
+        line = self.st_line(22.21, other.payment_reference)
+        counterpart = line.move_id.line_ids.filtered(lambda l: l.account_id == self.receivable)
+        self.assertEqual(other.state, 'paid')
+        self.assertEqual(counterpart.analytic_distribution, {str(analytic.id): 100})
+
     def test_discount_on_the_value_date(self):
         order = self.make_order(self.fee_fine, date_notified=self.days_ago(3))
         line = self.st_line(42.9, order.payment_reference, date=self.days_ago(2))
