@@ -3,6 +3,7 @@ from . import res_config_settings
 from . import munipay_fee_type
 from . import munipay_payment_order
 from . import munipay_pagopa_receipt
+from . import account_move_line
 from . import munipay_pagopa_node
 from . import munipay_fee_type_cds
 from . import munipay_payment_order_cds

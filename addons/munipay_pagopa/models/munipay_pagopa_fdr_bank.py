@@ -32,14 +32,21 @@ class MunipayPagopaFdr(models.Model):
                AND aml.account_id = %(transit)s AND NOT aml.reconciled
         """, {'report': self.id, 'transit': transit.id})
         revocations = [row[0] for row in self.env.cr.fetchall()]
+        # a receipt's transit item: its own in the entry of its batch, or its payment's
         self.env.cr.execute("""
-            SELECT DISTINCT aml.id FROM munipay_pagopa_fdr_line l
-              JOIN munipay_pagopa_receipt_payment_rel rel ON rel.receipt_id = l.receipt_id
-              JOIN account_payment p ON p.id = rel.payment_id
-              JOIN account_move_line aml ON aml.move_id = p.move_id
-             WHERE l.fdr_id = %(report)s AND l.state IN ('paid', 'standin')
-               AND aml.account_id = %(transit)s AND NOT aml.reconciled AND aml.parent_state = 'posted'
-             ORDER BY aml.id LIMIT %(limit)s
+            SELECT id FROM (
+                SELECT aml.id FROM munipay_pagopa_fdr_line l
+                  JOIN account_move_line aml ON aml.munipay_pagopa_receipt_id = l.receipt_id
+                 WHERE l.fdr_id = %(report)s AND l.state IN ('paid', 'standin')
+                   AND aml.account_id = %(transit)s AND NOT aml.reconciled AND aml.parent_state = 'posted'
+                UNION
+                SELECT aml.id FROM munipay_pagopa_fdr_line l
+                  JOIN munipay_pagopa_receipt_payment_rel rel ON rel.receipt_id = l.receipt_id
+                  JOIN account_payment p ON p.id = rel.payment_id
+                  JOIN account_move_line aml ON aml.move_id = p.move_id
+                 WHERE l.fdr_id = %(report)s AND l.state IN ('paid', 'standin')
+                   AND aml.account_id = %(transit)s AND NOT aml.reconciled AND aml.parent_state = 'posted'
+            ) items ORDER BY id LIMIT %(limit)s
         """, {'report': self.id, 'transit': transit.id, 'limit': limit})
         return self.env['account.move.line'].browse(revocations + [row[0] for row in self.env.cr.fetchall()])
 

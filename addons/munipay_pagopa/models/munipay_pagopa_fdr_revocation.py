@@ -8,8 +8,10 @@ class MunipayPagopaFdrLine(models.Model):
     _inherit = 'munipay.pagopa.fdr.line'
 
     def _pagopa_receipt_credits(self):
-        """The receivable items the receipt's payments credited."""
-        return self.receipt_id.payment_ids.move_id.line_ids.filtered(
+        """The receivable items the receipt credited (its items in its batch's entry,
+        or its payments')."""
+        receipt = self.receipt_id
+        return (receipt.move_line_ids | receipt.payment_ids.move_id.line_ids).filtered(
             lambda l: l.account_id.account_type == 'asset_receivable' and l.balance < 0 and l.parent_state == 'posted')
 
     def _pagopa_revoke(self):

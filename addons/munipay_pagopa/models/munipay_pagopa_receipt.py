@@ -46,6 +46,12 @@ class MunipayPagopaReceipt(models.Model):
     payment_ids = fields.Many2many(
         'account.payment', 'munipay_pagopa_receipt_payment_rel', 'receipt_id', 'payment_id', string="Payments",
         readonly=True, help="What the receipt booked: the order's payment, and what it brought above the amount due.")
+    move_line_ids = fields.One2many(
+        'account.move.line', 'munipay_pagopa_receipt_id', string="Journal Items", readonly=True,
+        help="The receipt's items in the entry that booked it with the others of its batch.")
+    move_ids = fields.Many2many(
+        'account.move', string="Journal Entries", compute='_compute_move_ids',
+        help="What booked the receipt: the entry of its batch, or its payments.")
     attachment_id = fields.Many2one('ir.attachment', string="Receipt XML", readonly=True)
 
     _sql_constraints = [
@@ -154,6 +160,21 @@ class MunipayPagopaReceipt(models.Model):
             memo=_("pagoPA %(iuv)s, receipt %(receipt)s", iuv=self.iuv, receipt=self.name))
         payments.move_id.sudo().munipay_payment_channel = 'pagopa'
         self.write({'state': 'booked' if was_open else 'credit', 'payment_ids': [fields.Command.set(payments.ids)]})
+
+    @api.depends('move_line_ids', 'payment_ids')
+    def _compute_move_ids(self):
+        for receipt in self:
+            receipt.move_ids = receipt.move_line_ids.move_id | receipt.payment_ids.move_id
+
+    def action_view_moves(self):
+        self.ensure_one()
+        return {
+            'name': _("Journal entries of pagoPA receipt %s", self.name),
+            'type': 'ir.actions.act_window',
+            'res_model': 'account.move',
+            'view_mode': 'list,form',
+            'domain': [('id', 'in', self.move_ids.ids)],
+        }
 
     def action_view_payments(self):
         self.ensure_one()

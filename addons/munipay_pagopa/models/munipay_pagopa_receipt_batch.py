@@ -1,19 +1,20 @@
 from collections import defaultdict
 
 from odoo import _, fields, models
+from odoo.tools import format_date
 
 
 class MunipayPagopaReceipt(models.Model):
     """Booking many receipts at once: the common case, a receipt paying an open order
     exactly what it asks on the payment day, costs a few queries per receipt
-    instead of a payment wizard each (whose reconciliation recomputes a bulk issue's
-    whole entry, thousands of items, for every receipt)."""
+    instead of a payment each: one journal entry per day for the whole batch."""
     _inherit = 'munipay.pagopa.receipt'
 
     def _pagopa_book_together(self):
         """Book those of the receipts ``self`` (paid, orders locked by the caller) that
-        settle their open order exactly: one payment each, created and posted
-        together, one reconciliation for all. Returns them; the others (more or less
+        settle their open order exactly: one journal entry per payment day with a
+        pair of items per receipt (transit account / payer's receivable), one
+        reconciliation for all. Returns them; the others (more or less
         than due, an order no longer open, a second receipt for one debt) are left
         to :meth:`_pagopa_book`, one by one."""
         together = self.browse()
@@ -43,35 +44,48 @@ class MunipayPagopaReceipt(models.Model):
             together |= receipt
         if not together:
             return together
-        journal = self.env.company._munipay_pagopa_journal()
-        vals_list = []
+        company = self.env.company
+        journal = company._munipay_pagopa_journal()
+        transit = company.munipay_pagopa_transit_account_id
+        by_day = defaultdict(lambda: self.browse())
         for receipt in together:
-            vals_list.append({
-                'payment_type': 'inbound',
-                'partner_type': 'customer',
-                'partner_id': receipt.order_id.partner_id.commercial_partner_id.id,
-                'destination_account_id': receipt.order_id.receivable_line_id.account_id.id,
-                'amount': receipt.amount,
-                'date': amount_dates[receipt],
+            by_day[amount_dates[receipt]] |= receipt
+        entries_vals = []
+        for day, receipts_of_day in sorted(by_day.items()):
+            lines = []
+            for receipt in receipts_of_day:
+                order = receipt.order_id
+                label = _("pagoPA %(iuv)s, receipt %(receipt)s", iuv=receipt.iuv, receipt=receipt.name)
+                partner = order.partner_id.commercial_partner_id.id
+                lines += [
+                    fields.Command.create({'name': label, 'account_id': transit.id, 'partner_id': partner,
+                                           'debit': receipt.amount, 'munipay_pagopa_receipt_id': receipt.id}),
+                    fields.Command.create({'name': label, 'account_id': order.receivable_line_id.account_id.id,
+                                           'partner_id': partner, 'credit': receipt.amount,
+                                           'munipay_pagopa_receipt_id': receipt.id}),
+                ]
+            entries_vals.append({
+                'move_type': 'entry',
                 'journal_id': journal.id,
-                'company_id': receipt.company_id.id,
-                'memo': _("pagoPA %(iuv)s, receipt %(receipt)s", iuv=receipt.iuv, receipt=receipt.name),
+                'company_id': company.id,
+                'date': day,
+                'ref': _("pagoPA receipts of %s", format_date(self.env, day)),
+                'munipay_payment_channel': 'pagopa',
+                'line_ids': lines,
             })
-        # created by a job: no chatter of their own (the receipt and its order tell the story)
-        payments = self.env['account.payment'].sudo().with_context(
-            tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True, mail_notrack=True,
-        ).create(vals_list)
-        payments.action_post()
-        payments.move_id.munipay_payment_channel = 'pagopa'
-        plan = []
-        for receipt, payment in zip(together, payments):
-            receivable = payment.move_id.line_ids.filtered(
-                lambda l: l.account_id == receipt.order_id.receivable_line_id.account_id and not l.reconciled)
-            plan.append(receivable | receipt.order_id._munipay_open_lines())
+        # one entry per day for the batch, an item pair per receipt: the receipts are
+        # booked in a handful of queries, not a payment (with its sequence and
+        # synchronisation) each; the entry tells no story of its own in the chatter
+        entries = self.env['account.move'].sudo().with_context(
+            skip_invoice_sync=True, tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True,
+        ).create(entries_vals)
+        entries._post(soft=False)
+        credits = {line.munipay_pagopa_receipt_id: line
+                   for line in entries.line_ids if line.account_id != transit}
+        plan = [credits[receipt] | receipt.order_id._munipay_open_lines() for receipt in together]
         # the orders' entries change only by their reconciliation: Odoo's invoice
         # synchronisation is skipped, as the bank's matching does
         self.env['account.move.line'].with_context(skip_invoice_sync=True, munipay_channel='pagopa')\
             ._reconcile_plan(plan)
-        for receipt, payment in zip(together, payments):
-            receipt.write({'state': 'booked', 'payment_ids': [fields.Command.set(payment.ids)]})
+        together.write({'state': 'booked'})
         return together

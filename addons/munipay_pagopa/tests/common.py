@@ -159,6 +159,13 @@ class PagopaCommon(MunipayDocumentsCommon):
         self.assertEqual(self.schema.errors(element), [])
         return element
 
+    @staticmethod
+    def receipt_items(receipts, account=None):
+        """The journal items that booked ``receipts`` (their pairs in a batch's entry, or
+        their payments'), on ``account`` if given."""
+        items = receipts.move_line_ids | receipts.payment_ids.move_id.line_ids
+        return items.filtered(lambda l: l.account_id == account) if account else items
+
     def transit_lines(self):
         account = self.company.munipay_pagopa_transit_account_id
         return self.env['account.move.line'].search([('account_id', '=', account.id)]) if account \

@@ -162,7 +162,7 @@ class TestFdrApi(FdrCommon):
         # the bank's credit for it
         line = self.bank_line(44.42, '/PUR/LGPE-RIVERSAMENTO/URI/2026-11-2088888888888-0001')
         self.assertEqual(revision.statement_line_id, line)
-        self.assertFalse(self.open_transit().filtered(lambda l: l.move_id in orders[:2].pagopa_receipt_ids.payment_ids.move_id))
+        self.assertFalse(self.open_transit() & self.receipt_items(orders[:2].pagopa_receipt_ids))
 
     def test_a_flow_that_does_not_add_up_is_not_imported_and_read_again(self):
         order = self.paid_orders(1)

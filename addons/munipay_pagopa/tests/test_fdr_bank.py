@@ -33,8 +33,7 @@ class TestFdrBank(FdrCommon):
         self.assertEqual((line.munipay_match_state, report.statement_line_id), ('pagopa', line))
         self.assertTransitCleared(line, 66.63)
         # every receipt's transit item is reconciled with the bank's credit
-        transit_items = orders.pagopa_receipt_ids.payment_ids.move_id.line_ids.filtered(
-            lambda l: l.account_id == self.transit)
+        transit_items = self.receipt_items(orders.pagopa_receipt_ids, self.transit)
         self.assertEqual(len(transit_items), 3)
         self.assertTrue(all(transit_items.mapped('reconciled')))
         self.assertEqual(transit_items.full_reconcile_id, line.move_id.line_ids.full_reconcile_id)
@@ -132,6 +131,5 @@ class TestFdrBank(FdrCommon):
             Fdr._cron_pagopa_reconcile_transit(batch_size=2)
         self.assertFalse(report.transit_pending)
         self.assertTransitCleared(line, 111.05)
-        self.assertEqual(len(orders.pagopa_receipt_ids.payment_ids.move_id.line_ids.filtered(
-            lambda l: l.account_id == self.transit).full_reconcile_id), 1)
+        self.assertEqual(len(self.receipt_items(orders.pagopa_receipt_ids, self.transit).full_reconcile_id), 1)
         self.assertBalanced()

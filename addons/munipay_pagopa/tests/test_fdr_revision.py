@@ -41,7 +41,7 @@ class TestFdrRevision(FdrCommon):
         self.assertEqual((debit.account_id, debit.partner_id, debit.debit), (self.receivable, self.payer, 22.21))
         self.assertEqual((credit.account_id, credit.credit), (self.transit, 22.21))
         # ...where it cancels the receipt's payment, taken off the order: the order is open again
-        paid = receipt.payment_ids.move_id.line_ids.filtered(lambda l: l.account_id == self.receivable)
+        paid = self.receipt_items(receipt, self.receivable)
         self.assertEqual(paid.full_reconcile_id, debit.full_reconcile_id)
         self.assertEqual((revoked.state, revoked.amount_residual, revoked.receivable_line_id.reconciled),
                          ('issued', 22.21, False))
@@ -125,7 +125,7 @@ class TestFdrRevision(FdrCommon):
                          (line, self.env['account.bank.statement.line'], False))
         self.assertFalse(same.activity_ids)
         # only the third receipt, in no report yet, waits on the transit account
-        self.assertEqual(self.open_transit().move_id, third.pagopa_receipt_ids.payment_ids.move_id)
+        self.assertEqual(self.open_transit(), self.receipt_items(third.pagopa_receipt_ids, self.transit))
         # a revision that transfers more than the bank brought: the officer is told, nothing is forced
         more = self.import_xml(self.flow_xml([self.payment(o, 22.21) for o in (first, second, third)],
                                              flow_time='2026-11-20T14:00:00'))

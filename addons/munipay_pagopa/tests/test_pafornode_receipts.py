@@ -12,15 +12,15 @@ class TestPaForNodeReceipts(PagopaCommon):
 
     def assertBookedOnTransit(self, receipt, amount, date):
         """The receipt's money is on the pagoPA transit account, dated the day it was paid."""
-        payments = receipt.payment_ids
-        self.assertTrue(payments)
-        self.assertEqual(payments.journal_id, self.company.munipay_pagopa_journal_id)
-        self.assertEqual(set(payments.mapped('date')), {date})
-        self.assertAlmostEqual(sum(payments.mapped('amount')), amount)
-        transit = payments.move_id.line_ids.filtered(
-            lambda l: l.account_id == self.company.munipay_pagopa_transit_account_id)
-        self.assertEqual(len(transit), len(payments))
+        entries = receipt.move_ids
+        self.assertTrue(entries)
+        self.assertEqual(entries.journal_id, self.company.munipay_pagopa_journal_id)
+        self.assertEqual(set(entries.mapped('date')), {date})
+        self.assertEqual(set(entries.mapped('munipay_payment_channel')), {'pagopa'})
+        transit = self.receipt_items(receipt, self.company.munipay_pagopa_transit_account_id)
+        self.assertTrue(transit)
         self.assertAlmostEqual(sum(transit.mapped('debit')), amount)
+        self.assertFalse(sum(transit.mapped('credit')))
         self.assertEqual(transit.account_id.code[:3], 'MPP')
         self.assertTrue(transit.account_id.reconcile)  # the settlement report will clear it
         self.assertEqual(set(payments.move_id.mapped('munipay_payment_channel')), {'pagopa'})
@@ -154,7 +154,7 @@ class TestPaForNodeReceipts(PagopaCommon):
         self.assertEqual(element.findtext('outcome'), 'OK')
         self.book_receipts()
         self.assertEqual(order.pagopa_receipt_ids.state, 'not_booked')
-        self.assertFalse(order.pagopa_receipt_ids.payment_ids)
+        self.assertFalse(order.pagopa_receipt_ids.move_ids)
         self.assertEqual(order.state, 'issued')
 
     def test_receipt_for_an_unknown_notice(self):

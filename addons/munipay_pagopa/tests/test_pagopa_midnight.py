@@ -35,10 +35,8 @@ class TestPagopaMidnight(PagopaCommon):
         self.assertEqual((receipt.state, receipt.payment_date), ('booked', last_day + timedelta(days=1)))
         self.assertEqual((order.state, order.amount_residual), ('paid', 0.0))
         self.assertAlmostEqual(order.amount_written_off, 12.60)
-        payment = receipt.payment_ids
-        self.assertEqual(payment.date, last_day, "settled as the order stood when the amount was quoted")
-        transit = payment.move_id.line_ids.filtered(
-            lambda l: l.account_id == self.company.munipay_pagopa_transit_account_id)
+        self.assertEqual(receipt.move_ids.date, last_day, "settled as the order stood when the amount was quoted")
+        transit = self.receipt_items(receipt, self.company.munipay_pagopa_transit_account_id)
         self.assertEqual((transit.debit, transit.credit), (42.90, 0.0))
         self.assertTrue(order.receivable_line_id.reconciled)
         self.assertBalanced()
@@ -51,7 +49,7 @@ class TestPagopaMidnight(PagopaCommon):
         self.book_receipts()
 
         receipt = order.pagopa_receipt_ids
-        self.assertEqual(receipt.payment_ids.date, last_day + timedelta(days=2))
+        self.assertEqual(receipt.move_ids.date, last_day + timedelta(days=2))
         self.assertEqual(order.state, 'issued', "42.90 is not what was due on any day the payment could have begun")
         self.assertAlmostEqual(order.amount_residual, 12.60)
         self.assertFalse(order.receivable_line_id.reconciled)

@@ -35,8 +35,8 @@ class TestReceiptBooking(PagopaCommon):
         self.assertEqual(element.findtext('outcome'), 'OK')
         receipt = order_a.pagopa_receipt_ids
         # stored, with its XML, and nothing booked yet
-        self.assertEqual((receipt.state, receipt.amount, receipt.payment_ids), ('received', 22.21,
-                                                                                 self.env['account.payment']))
+        self.assertEqual((receipt.state, receipt.amount, receipt.move_ids), ('received', 22.21,
+                                                                              self.env['account.move']))
         self.assertEqual(receipt.sudo().receipt_xml, base64.b64encode(body.encode()))
         self.assertEqual(self.env['account.move.line'].search_count([]), lines_before)
         self.assertEqual(order_a.state, 'issued')
@@ -53,8 +53,7 @@ class TestReceiptBooking(PagopaCommon):
         self.assertEqual(receipt.state, 'booked')
         self.assertEqual(receipt.attachment_id.raw, body.encode())
         self.assertFalse(receipt.sudo().receipt_xml, "the XML is kept once, as the receipt's attachment")
-        transit = receipt.payment_ids.move_id.line_ids.filtered(
-            lambda l: l.account_id == self.company.munipay_pagopa_transit_account_id)
+        transit = self.receipt_items(receipt, self.company.munipay_pagopa_transit_account_id)
         self.assertAlmostEqual(transit.debit, 22.21)
         self.assertTrue(order_a.receivable_line_id.reconciled)
         self.assertEqual((order_a.state, order_b.state), ('paid', 'cancelled'))
@@ -86,8 +85,8 @@ class TestReceiptBooking(PagopaCommon):
         # the batch is booked one by one: the other receipt is booked, the failing one kept with its error
         self.assertEqual(other.state, 'booked')
         self.assertEqual(fine.state, 'paid')
-        self.assertEqual((receipt.state, receipt.booking_attempts, receipt.payment_ids),
-                         ('received', 1, self.env['account.payment']))
+        self.assertEqual((receipt.state, receipt.booking_attempts, receipt.move_ids),
+                         ('received', 1, self.env['account.move']))
         self.assertIn("accounting period is closed", receipt.booking_error)
         self.assertGreater(receipt.booking_retry_at, before)
         self.assertIn(receipt.booking_retry_at, triggers.records.mapped('call_at'))
@@ -159,12 +158,15 @@ class TestReceiptBooking(PagopaCommon):
         self.assertTrue(all((over.needs_refund, twice.needs_refund, joint_b.needs_refund)))
         for name in ('k-exact', 'k-twice-1', 'k-joint-a'):
             receipt = by_name[name]
-            self.assertEqual(len(receipt.payment_ids), 1)
-            self.assertEqual(receipt.payment_ids.journal_id, self.company.munipay_pagopa_journal_id)
-            self.assertEqual(receipt.payment_ids.move_id.munipay_payment_channel, 'pagopa')
+            self.assertEqual(len(receipt.move_ids), 1)
+            self.assertEqual(receipt.move_ids.journal_id, self.company.munipay_pagopa_journal_id)
+            self.assertEqual(receipt.move_ids.munipay_payment_channel, 'pagopa')
+            self.assertEqual(len(receipt.move_line_ids), 2, "its own pair of items in the batch's entry")
             self.assertTrue(receipt.order_id.receivable_line_id.reconciled)
-            self.assertIn(receipt.payment_ids.move_id, receipt.order_id._munipay_money_moves())
+            self.assertEqual(receipt.order_id._munipay_money_moves(), receipt.move_ids)
+        self.assertEqual(len(by_name['k-exact'].move_ids | by_name['k-twice-1'].move_ids
+                             | by_name['k-joint-a'].move_ids), 1, "one entry for the batch")
         self.assertEqual(exact.receipt_ids.channel, 'pagopa')
         self.assertAlmostEqual(sum(self.transit_lines().mapped('debit')), 5 * 22.21 + 25.0)
-        self.assertFalse(by_name['k-ko'].payment_ids)
+        self.assertFalse(by_name['k-ko'].move_ids)
         self.assertBalanced()

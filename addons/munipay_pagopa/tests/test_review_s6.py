@@ -35,6 +35,6 @@ class TestPagopaReviewS6(PagopaCommon):
         self.assertEqual(receipt.payment_datetime, ROME.localize(paid_at).astimezone(pytz.utc).replace(tzinfo=None))
         self.assertEqual(receipt.payment_date, last_day, "the payment is dated the day after in the town")
         self.assertEqual((order.state, order.amount_residual), ('paid', 0.0))
-        self.assertEqual(receipt.payment_ids.date, last_day)
+        self.assertEqual(receipt.move_ids.date, last_day)
         self.assertAlmostEqual(order.amount_written_off, 12.60)
         self.assertBalanced()
