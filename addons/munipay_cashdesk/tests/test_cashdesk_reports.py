@@ -1,4 +1,5 @@
-from odoo.tests import tagged
+from odoo import Command
+from odoo.tests import new_test_user, tagged
 
 from .common import MunipayCashdeskCommon
 
@@ -50,6 +51,19 @@ class TestCashdeskReports(MunipayCashdeskCommon):
         # the same for the back office's period report (no session given: today, this desk)
         by_period = self.env['report.point_of_sale.report_saledetails'].get_sale_details(config_ids=self.config.ids)
         self.assertEqual(by_period['munipay_total'], details['munipay_total'])
+
+    def test_cashier_prints_the_totals_of_the_desk(self):
+        """The X report the cashier prints at the desk: the cashier cannot read fee types
+        or payment orders, the report reads them for the sales the cashier can see."""
+        cashier = new_test_user(
+            self.env, login='desk_cashier_report', groups='base.group_user,point_of_sale.group_pos_user',
+            company_id=self.company.id, company_ids=[Command.set(self.company.ids)])
+        session, _orders, _sales = self.sell_the_day()
+        details = self.env['report.point_of_sale.report_saledetails'].with_user(cashier).get_sale_details(
+            False, False, False, session.ids)
+        self.assertEqual(details['munipay_total'], {'count': 4, 'amount': 92.82, 'handling_fee': 1.5})
+        self.assertEqual([row['name'] for row in details['munipay_fee_types']],
+                         ['[CDS7] Parking fine', '[CERT] Residence certificate', '[CIE] Identity card'])
 
     def test_session_report_prints_the_payment_orders_section(self):
         session, _orders, _sales = self.sell_the_day()

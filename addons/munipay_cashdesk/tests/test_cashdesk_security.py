@@ -119,7 +119,7 @@ class TestCashdeskSecurity(MunipayCashdeskCommon):
         self.assertEqual(as_cashier.read(['amount', 'receipt_name'])[0]['amount'], 22.21)
 
         manager = new_test_user(self.env, login='desk_manager',
-                               groups='base.group_user,base.group_allow_export,point_of_sale.group_pos_manager',
+                                groups='base.group_user,base.group_allow_export,point_of_sale.group_pos_manager',
                                 company_id=self.company.id, company_ids=[Command.set(self.company.ids)])
         self.assertEqual(Operation.with_user(manager).search([]).order_id, theirs | mine)
         rows = Operation.with_user(manager).search([], order='id').export_data(['order_name', 'amount'])['datas']
