@@ -54,9 +54,11 @@ class TestCashdeskReports(MunipayCashdeskCommon):
 
     def test_cashier_prints_the_totals_of_the_desk(self):
         """The X report the cashier prints at the desk: the cashier cannot read fee types
-        or payment orders, the report reads them for the sales the cashier can see."""
+        or payment orders, the report reads them for the sales the cashier can see. (Odoo's
+        own part of the report reads the session's payments: read-only accounting.)"""
         cashier = new_test_user(
-            self.env, login='desk_cashier_report', groups='base.group_user,point_of_sale.group_pos_user',
+            self.env, login='desk_cashier_report',
+            groups='base.group_user,point_of_sale.group_pos_user,account.group_account_readonly',
             company_id=self.company.id, company_ids=[Command.set(self.company.ids)])
         session, _orders, _sales = self.sell_the_day()
         details = self.env['report.point_of_sale.report_saledetails'].with_user(cashier).get_sale_details(
