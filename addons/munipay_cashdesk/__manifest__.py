@@ -10,19 +10,23 @@ sale credits a cash-desk transit account that the order's payment clears when th
 is validated, so the session's closing entry never books the revenue twice. The POS
 receipt prints each order's signed confirmation QR.
 """,
-    'version': '18.0.1.0.0',
+    'version': '18.0.1.1.0',
     'category': 'Sales/Point of Sale',
     'author': 'munipay',
     'website': 'https://github.com/munipay/munipay',
     'license': 'LGPL-3',
     'depends': ['munipay_documents', 'point_of_sale'],
     'data': [
+        'security/ir.model.access.csv',
+        'security/munipay_cashdesk_rules.xml',
         'data/product_data.xml',
         'data/barcode_rule_data.xml',
         'views/munipay_fee_type_views.xml',
         'views/pos_order_views.xml',
         'views/res_config_settings_views.xml',
         'views/pos_payment_method_views.xml',
+        'views/munipay_cashdesk_operation_views.xml',
+        'report/report_saledetails.xml',
     ],
     'assets': {
         'point_of_sale._assets_pos': [

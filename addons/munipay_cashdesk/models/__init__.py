@@ -9,3 +9,5 @@ from . import pos_session
 from . import pos_config
 from . import barcode_rule
 from . import pos_payment_method
+from . import munipay_cashdesk_operation
+from . import report_sale_details

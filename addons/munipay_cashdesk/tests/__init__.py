@@ -1,4 +1,5 @@
 from . import test_cashdesk_accounting
 from . import test_cashdesk_lookup
+from . import test_cashdesk_reports
 from . import test_cashdesk_security
 from . import test_cashdesk_tours

@@ -74,3 +74,62 @@ class TestCashdeskSecurity(MunipayCashdeskCommon):
         self.env = self.env(user=self.cashier)
         self.sale(session, [self.order_line(22.21, munipay_order_id=order.id)], [(self.cash_pm, 22.21)])
         self.assertEqual(order.state, 'paid')
+
+    def test_cashier_cannot_change_fees_rules_or_accounts(self):
+        rule = self.fee_fine.amount_rule_ids[:1]
+        self.assertTrue(rule)
+        with self.assertRaises(AccessError):
+            self.fee_card.with_user(self.cashier).write({'amount': 1.0})
+        with self.assertRaises(AccessError):
+            rule.with_user(self.cashier).write({'factor': 0.0})
+        with self.assertRaises(AccessError):
+            self.fee_card.product_id.with_user(self.cashier).write({'property_account_income_id': False})
+        with self.assertRaises(AccessError):
+            self.income_account.with_user(self.cashier).write({'name': 'Hijacked'})
+        transit = self.company._munipay_cashdesk_transit_account()
+        with self.assertRaises(AccessError):
+            self.company.with_user(self.cashier).write({'munipay_cashdesk_transit_account_id': self.income_account.id})
+        self.assertEqual(self.company.munipay_cashdesk_transit_account_id, transit)
+
+    def test_cashier_reads_what_the_desk_needs(self):
+        session = self.open_session()
+        cashier_session = session.with_user(self.cashier)
+        data = cashier_session.load_data(cashier_session._load_pos_data_models(self.config.id))
+        self.assertEqual({pm['id'] for pm in data['pos.payment.method']['data']}, {self.cash_pm.id, self.card_pm.id})
+        products = {p['id'] for p in data['product.product']['data']}
+        self.assertTrue({self.order_product.id, self.fee_product.id} <= products)
+
+    def test_cash_desk_operations_by_cashier_and_company(self):
+        """A cashier lists the operations of their own sales; the back office sees the
+        company's; nobody sees another company's."""
+        session = self.open_session()
+        theirs = self.make_order()
+        self.sale(session, [self.order_line(22.21, munipay_order_id=theirs.id)], [(self.cash_pm, 22.21)])
+        mine = self.make_order()
+        env = self.env
+        self.env = env(user=self.cashier)
+        self.sale(session, [self.order_line(22.21, munipay_order_id=mine.id)], [(self.card_pm, 22.21)])
+        self.env = env
+        self.env.flush_all()
+        Operation = self.env['munipay.cashdesk.operation']
+        self.assertEqual(Operation.search([('session_id', '=', session.id)]).order_id, theirs | mine)
+
+        as_cashier = Operation.with_user(self.cashier).search([])
+        self.assertEqual(as_cashier.order_id.ids, mine.ids)
+        self.assertEqual(as_cashier.read(['amount', 'receipt_name'])[0]['amount'], 22.21)
+
+        manager = new_test_user(self.env, login='desk_manager',
+                                groups='base.group_user,base.group_allow_export,point_of_sale.group_pos_manager',
+                                company_id=self.company.id, company_ids=[Command.set(self.company.ids)])
+        self.assertEqual(Operation.with_user(manager).search([]).order_id, theirs | mine)
+        rows = Operation.with_user(manager).search([], order='id').export_data(['order_name', 'amount'])['datas']
+        self.assertEqual(rows, [[theirs.name, 22.21], [mine.name, 22.21]])
+
+        elsewhere = new_test_user(self.env, login='other_manager', groups='base.group_user,point_of_sale.group_pos_manager',
+                                  company_id=self.other_company.id, company_ids=[Command.set(self.other_company.ids)])
+        self.assertFalse(Operation.with_user(elsewhere).search([]))
+        self.assertFalse(Operation.with_user(elsewhere).search_count([('order_id', '=', mine.id)]))
+
+        portal = new_test_user(self.env, login='desk_portal_ops', groups='base.group_portal')
+        with self.assertRaises(AccessError):
+            Operation.with_user(portal).search([])
