@@ -17,9 +17,10 @@ import time
 import odoo
 from odoo import api, SUPERUSER_ID, Command
 from odoo.addons.munipay_base.lib.references import format_in_groups
+from odoo.addons.munipay_bank.models.account_bank_statement_line import MATCH_BATCH_SIZE
 
 
-def main(db, n_orders, n_lines, batch=1000, issue_batch=5000):
+def main(db, n_orders, n_lines, batch=MATCH_BATCH_SIZE, issue_batch=5000):
     rng = random.Random(7)
     registry = odoo.modules.registry.Registry(db)
     with registry.cursor() as cr:

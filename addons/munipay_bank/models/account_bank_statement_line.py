@@ -8,6 +8,10 @@ from ..lib import statement_refs
 
 # Imports up to this many lines are matched in the importing request; more go to the job.
 INLINE_MATCH_LIMIT = 200
+# Lines the matching job books per transaction: a batch pays for one walk through the
+# bulk-issue entries it touches, so fewer, larger batches book faster (100,000 orders
+# issued in entries of 5,000: 15 ms of Odoo CPU a line in batches of 1,000, 11 ms in 2,000).
+MATCH_BATCH_SIZE = 2000
 
 
 class AccountBankStatementLine(models.Model):
@@ -87,7 +91,7 @@ class AccountBankStatementLine(models.Model):
         return result
 
     @api.model
-    def _cron_munipay_match(self, batch_size=1000):
+    def _cron_munipay_match(self, batch_size=MATCH_BATCH_SIZE):
         lines = self.search(self._munipay_matchable_domain(), order='id', limit=batch_size)
         lines._munipay_match()
         lines._munipay_match_returns()

@@ -143,10 +143,18 @@ class MunipayPaymentOrder(models.Model):
 
     def _munipay_flag_overpayments(self):
         """What a payment brought above the order stays open on the payer: flag it."""
+        # a channel's entry may carry the money of a whole batch: its open credits are
+        # looked up once, not once per order it paid
+        open_credits = {}
         for order in self:
-            credits = order._munipay_money_moves().line_ids.filtered(
-                lambda l: l.account_id.account_type == 'asset_receivable' and l.parent_state == 'posted'
-                and not l.reconciled and l.balance < 0) - order.refund_line_ids
+            credits = self.env['account.move.line']
+            for move in order._munipay_money_moves():
+                if move not in open_credits:
+                    open_credits[move] = move.line_ids.filtered(
+                        lambda l: l.account_id.account_type == 'asset_receivable' and l.parent_state == 'posted'
+                        and not l.reconciled and l.balance < 0)
+                credits |= open_credits[move]
+            credits -= order.refund_line_ids
             if credits:
                 order._munipay_flag_refund(credits, _(
                     "The payment brought %(amount)s more than the order asked: it waits as a credit on the payer "

@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 import psycopg2.errors
 
 from odoo import _, api, fields, models
@@ -37,7 +39,16 @@ class MunipayPaymentOrder(models.Model):
             [tuple(orders.ids)])
         locked = {row[0] for row in self.env.cr.fetchall()}
         orders.invalidate_recordset()
-        return self.filtered(lambda o: o.id in locked and set(o.sudo().joint_order_ids.ids) <= locked)
+        # the joint groups as they are now, read in one query (not one per order)
+        names = {name for name in orders.sudo().mapped('joint_group') if name}
+        groups = defaultdict(set)
+        for member in self.sudo().search([('joint_group', 'in', list(names))]) if names else ():
+            groups[member.joint_group].add(member.id)
+
+        def available(order):
+            group = order.sudo().joint_group
+            return order.id in locked and (not group or groups[group] <= locked)
+        return self.filtered(available)
 
     def _munipay_check_payable(self):
         for order in self:

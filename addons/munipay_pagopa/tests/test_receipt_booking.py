@@ -70,14 +70,14 @@ class TestReceiptBooking(PagopaCommon):
         failing, fine = self.make_order(), self.make_order()
         self.send_rt(failing, 'r-fails', '22.21')
         self.send_rt(fine, 'r-fine', '22.21')
-        Payment = type(self.env['account.payment'])
-        post = Payment.action_post
+        Move = type(self.env['account.move'])
+        post = Move._post
 
-        def closed_for_failing(payments):
-            if any(failing.pagopa_iuv in (payment.memo or '') for payment in payments):
+        def closed_for_failing(moves, soft=True):
+            if any(failing.pagopa_iuv in (line.name or '') for line in moves.line_ids):
                 raise UserError("The accounting period is closed.")
-            return post(payments)
-        with patch.object(Payment, 'action_post', closed_for_failing), mute_logger(BOOKING_LOGGER), \
+            return post(moves, soft)
+        with patch.object(Move, '_post', closed_for_failing), mute_logger(BOOKING_LOGGER), \
                 self.capture_triggers(CRON) as triggers:
             before = fields.Datetime.now()
             self.book_receipts()

@@ -67,7 +67,8 @@ class TestReceiptBookingWorkers(CommittedCursorsCase):
         self.assertEqual(len(receipts), count)
         self.assertEqual(set(receipts.mapped('state')), {'booked'})
         transit = env['account.move.line'].search([
-            ('account_id', '=', company.with_env(env).munipay_pagopa_transit_account_id.id)])
+            ('account_id', '=', company.with_env(env).munipay_pagopa_transit_account_id.id),
+            ('partner_id', 'in', orders.partner_id.ids)])
         self.assertEqual(len(transit), count, "one transit item per receipt, none twice")
         self.assertEqual(transit.munipay_pagopa_receipt_id, receipts)
         self.assertTrue(all(order.receivable_line_id.reconciled for order in orders))
