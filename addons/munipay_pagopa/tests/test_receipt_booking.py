@@ -99,7 +99,7 @@ class TestReceiptBooking(PagopaCommon):
 
         # a bug fails the same way (the receipt waits, longer)
         receipt.sudo().booking_retry_at = fields.Datetime.now() - timedelta(seconds=1)
-        with patch.object(Payment, 'action_post', side_effect=ZeroDivisionError("division by zero")), \
+        with patch.object(Move, '_post', side_effect=ZeroDivisionError("division by zero")), \
                 mute_logger(BOOKING_LOGGER):
             self.book_receipts()
         self.assertEqual((receipt.state, receipt.booking_attempts), ('received', 2))
