@@ -71,6 +71,23 @@ class MunipayDemo(models.AbstractModel):
             wallet._munipay_charge(wallet.currency_id.round(wallet.service_fee_type_id.amount * meals), meal_label)
 
     @api.model
+    def _set_up_cash_desk(self, company_id, name, card_name, desk_fee_ids):
+        """The town hall's cash desk: a point of sale taking cash, and cards through
+        munipay's device bridge on the desk PC; ``desk_fee_ids`` are sold on the spot."""
+        company = self.env['res.company'].browse(company_id)
+        Journal = self.env['account.journal'].with_company(company)
+        cash_journal = Journal.search([*Journal._check_company_domain(company), ('type', '=', 'cash')], limit=1)
+        card_journal = Journal.create({'name': card_name, 'type': 'bank', 'code': 'CARD', 'company_id': company.id})
+        methods = self.env['pos.payment.method'].with_company(company).create([
+            {'name': cash_journal.name, 'journal_id': cash_journal.id, 'company_id': company.id},
+            {'name': card_name, 'journal_id': card_journal.id, 'company_id': company.id,
+             'use_payment_terminal': 'munipay_bridge'},
+        ])
+        self.env['pos.config'].with_company(company).create({
+            'name': name, 'company_id': company.id, 'payment_method_ids': [Command.set(methods.ids)]})
+        self.env['munipay.fee.type'].browse(desk_fee_ids).munipay_cashdesk_sale = True
+
+    @api.model
     def _finish(self, company_ids, default_company_id):
         """The administrator works for the municipalities; Odoo's own localisation
         demo companies are archived so that the company switcher shows only them."""

@@ -26,6 +26,24 @@ class TestDemoMunicipalities(HttpCase):
         super().setUpClass()
         cls.companies = {xmlid: cls.env.ref(f'munipay_demo.{xmlid}') for xmlid in MUNICIPALITIES}
 
+    def test_each_town_hall_has_a_cash_desk(self):
+        for xmlid in MUNICIPALITIES:
+            company = self.companies[xmlid]
+            with self.subTest(company=company.name):
+                desk = self.env['pos.config'].search([('company_id', '=', company.id)])
+                self.assertEqual(len(desk), 1)
+                methods = desk.payment_method_ids
+                self.assertEqual(sorted(methods.mapped('type')), ['bank', 'cash'])
+                self.assertEqual(methods.filtered(lambda m: m.type == 'bank').use_payment_terminal, 'munipay_bridge')
+                self.assertEqual(methods.journal_id.company_id, company)
+                sold = self.env['munipay.fee.type'].search([('company_id', '=', company.id),
+                                                            ('munipay_cashdesk_sale', '=', True)])
+                self.assertTrue(sold)
+                # the cashier can open it: a session on the municipality's own journals
+                desk.with_company(company).open_ui()
+                self.assertEqual(desk.current_session_id.state, 'opening_control')
+                self.assertEqual(desk.current_session_id.company_id, company)
+
     def test_each_municipality_is_a_company_of_its_country(self):
         for xmlid, (country, currency, chart, lang, _date, qr, _officer, _citizen) in MUNICIPALITIES.items():
             company = self.companies[xmlid]
