@@ -98,13 +98,15 @@ class MunipayPaymentOrder(models.Model):
         return None
 
     def _munipay_cashdesk_busy(self):
-        """Is another transaction collecting the order right now (its row is locked)?
-        Hook: a channel with payments under way adds its own test."""
+        """Is another transaction collecting the order, or a joint debtor's order of
+        the same debt, right now (its row is locked)? Hook: a channel with payments
+        under way adds its own test."""
         self.ensure_one()
+        orders = self | self.sudo().joint_order_ids
         try:
             with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute("SELECT id FROM munipay_payment_order WHERE id = %s FOR UPDATE NOWAIT",
-                                    [self.id], log_exceptions=False)
+                self.env.cr.execute("SELECT id FROM munipay_payment_order WHERE id IN %s FOR UPDATE NOWAIT",
+                                    [tuple(orders.ids)], log_exceptions=False)
         except psycopg2.errors.LockNotAvailable:
             return True
         return False
