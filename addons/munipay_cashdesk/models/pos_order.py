@@ -1,6 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_compare
+from odoo.tools import float_compare, format_date
 
 
 class PosOrder(models.Model):
@@ -88,7 +88,9 @@ class PosOrder(models.Model):
             lines = lines.sudo().with_company(company)
             lines.filtered(lambda l: not l.munipay_order_id)._munipay_cashdesk_create_orders()
             journal = company._munipay_cashdesk_journal()
-            payment_date = fields.Date.context_today(pos_order, pos_order.date_order)
+            # munipay counts days in the municipality's time zone, not the cashier's
+            tz = self.env['munipay.payment.order']._munipay_company_tz(company)
+            payment_date = fields.Date.context_today(pos_order.with_context(tz=tz), pos_order.date_order)
             channel = pos_order._munipay_cashdesk_channel()
             payments = self.env['account.payment'].sudo()
             for order, order_lines in lines.grouped('munipay_order_id').items():
@@ -105,7 +107,7 @@ class PosOrder(models.Model):
                         "Payment order %(order)s is due %(due)s on %(date)s, but the sale takes %(amount)s: "
                         "scan the notice again to collect the amount due today.",
                         order=order.name, due=order.currency_id.format(due),
-                        date=fields.Date.to_string(payment_date), amount=order.currency_id.format(amount)))
+                        date=format_date(self.env, payment_date), amount=order.currency_id.format(amount)))
                 payments |= order.with_context(munipay_channel=channel)._munipay_pay(
                     journal, amount=amount, payment_date=payment_date, external=True,
                     memo=_("%(reference)s, cash desk %(sale)s", reference=order.payment_reference,

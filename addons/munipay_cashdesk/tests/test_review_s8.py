@@ -93,6 +93,21 @@ class TestReviewS8(MunipayCashdeskCommon):
                           [(self.cash_pm, 1.0)])
         self.assertFalse(self.env['munipay.payment.order'].search([('fee_type_id', '=', self.fee_certificate.id)]))
 
+    def test_payment_is_dated_in_the_municipality_time_zone(self):
+        """Near midnight the cashier's (or the server's) day is not the municipality's:
+        the order's payment, receipt and amount due follow the municipality's day."""
+        now = fields.Datetime.now()
+        tz = 'Pacific/Kiritimati' if now.hour >= 10 else 'Pacific/Pago_Pago'  # another day than UTC now
+        self.company.resource_calendar_id.tz = tz
+        self.env.user.tz = 'UTC'
+        order = self.make_order()
+        municipality_today = order._munipay_today()
+        self.assertNotEqual(municipality_today, now.date())
+        pos_order = self.sale(self.session, [self.order_line(22.21, munipay_order_id=order.id)],
+                              [(self.cash_pm, 22.21)], partner=self.payer)
+        self.assertEqual(pos_order.munipay_payment_ids.date, municipality_today)
+        self.assertEqual(order.date_paid, municipality_today)
+
     # ------------------------------------------------------------------ what the sale names
 
     def test_unknown_order_id_is_a_clear_error(self):
@@ -133,6 +148,12 @@ class TestReviewS8(MunipayCashdeskCommon):
         self.config, self.cash_pm = config, pm
         self.session = self.open_session()
         order = self.make_order()
+        Order = self.env['munipay.payment.order']
+        result = Order.munipay_cashdesk_lookup(config.id, order.payment_reference)
+        self.assertEqual(result['status'], 'refused')
+        self.assertIn('takes CHF', result['message'])
+        self.assertIn('takes CHF', Order.munipay_cashdesk_check(config.id, order.ids)[order.id])
+        self.assertIn('takes CHF', Order.munipay_cashdesk_search(config.id, self.payer.name)['message'])
         self.refused_sale('takes CHF', [self.order_line(22.21, munipay_order_id=order.id)], [(pm, 22.21)])
         self.assertNothingBooked(order)
 
