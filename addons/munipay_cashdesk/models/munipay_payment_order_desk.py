@@ -33,6 +33,15 @@ class MunipayPaymentOrder(models.Model):
             raise AccessError(_("This Point of Sale belongs to another company."))
         return config
 
+    @api.model
+    def _munipay_cashdesk_currency_refusal(self, config):
+        """Why a desk taking another currency than its company's collects no order, or None."""
+        company_currency = config.company_id.currency_id
+        if config.currency_id != company_currency:
+            return _("This Point of Sale takes %(pos)s: payment orders due in %(company)s are collected at a desk "
+                     "that takes %(company)s.", pos=config.currency_id.name, company=company_currency.name)
+        return None
+
     # ------------------------------------------------------------------ scan
 
     @api.model
@@ -50,7 +59,7 @@ class MunipayPaymentOrder(models.Model):
             return self._munipay_cashdesk_answer('not_found', message or _(
                 "No payment order of %s has this reference.", company.name))
         order = orders[:1]
-        refusal = order._munipay_cashdesk_refusal()
+        refusal = self._munipay_cashdesk_currency_refusal(config) or order._munipay_cashdesk_refusal()
         if refusal:
             return self._munipay_cashdesk_answer('refused', refusal, order, config)
         return self._munipay_cashdesk_answer('ok', '', order, config)
@@ -98,13 +107,15 @@ class MunipayPaymentOrder(models.Model):
         return None
 
     def _munipay_cashdesk_busy(self):
-        """Is another transaction collecting the order right now (its row is locked)?
-        Hook: a channel with payments under way adds its own test."""
+        """Is another transaction collecting the order, or a joint debtor's order of
+        the same debt, right now (its row is locked)? Hook: a channel with payments
+        under way adds its own test."""
         self.ensure_one()
+        orders = self | self.sudo().joint_order_ids
         try:
             with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute("SELECT id FROM munipay_payment_order WHERE id = %s FOR UPDATE NOWAIT",
-                                    [self.id], log_exceptions=False)
+                self.env.cr.execute("SELECT id FROM munipay_payment_order WHERE id IN %s FOR UPDATE NOWAIT",
+                                    [tuple(orders.ids)], log_exceptions=False)
         except psycopg2.errors.LockNotAvailable:
             return True
         return False
@@ -120,6 +131,8 @@ class MunipayPaymentOrder(models.Model):
         query = (query or '').strip()
         if len(query) < 2:
             return self._munipay_cashdesk_answer('not_found', _("Type at least two characters."))
+        if refusal := self._munipay_cashdesk_currency_refusal(config):
+            return self._munipay_cashdesk_answer('not_found', refusal)
         Order = self.sudo().with_company(company)
         compact = re.sub(r'\s', '', query).upper()
         domain = expression.AND([
@@ -156,4 +169,6 @@ class MunipayPaymentOrder(models.Model):
         orders = self.sudo().browse([int(i) for i in order_ids]).exists()
         if orders.filtered(lambda o: o.company_id != config.company_id):
             raise AccessError(_("These payment orders belong to another municipality."))
-        return {order.id: reason for order in orders if (reason := order._munipay_cashdesk_refusal())}
+        currency_refusal = self._munipay_cashdesk_currency_refusal(config)
+        return {order.id: reason for order in orders
+                if (reason := currency_refusal or order._munipay_cashdesk_refusal())}

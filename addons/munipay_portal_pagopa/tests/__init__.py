@@ -1,0 +1,1 @@
+from . import test_notice_status_code
