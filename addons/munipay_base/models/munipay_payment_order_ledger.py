@@ -144,7 +144,8 @@ class MunipayPaymentOrder(models.Model):
     def _munipay_flag_overpayments(self):
         """What a payment brought above the order stays open on the payer: flag it."""
         # a channel's entry may carry the money of a whole batch: its open credits are
-        # looked up once, not once per order it paid
+        # looked up once, not once per order it paid, and only those that went to this
+        # order's items are this order's (another order's credit there is not)
         open_credits = {}
         for order in self:
             credits = self.env['account.move.line']
@@ -153,7 +154,11 @@ class MunipayPaymentOrder(models.Model):
                     open_credits[move] = move.line_ids.filtered(
                         lambda l: l.account_id.account_type == 'asset_receivable' and l.parent_state == 'posted'
                         and not l.reconciled and l.balance < 0)
-                credits |= open_credits[move]
+                if move.origin_payment_id or move.statement_line_id:
+                    credits |= open_credits[move]
+                else:
+                    credits |= open_credits[move].filtered(
+                        lambda l: l.matched_debit_ids.debit_move_id & order.ledger_line_ids)
             credits -= order.refund_line_ids
             if credits:
                 order._munipay_flag_refund(credits, _(

@@ -4,6 +4,7 @@ from . import munipay_fee_type
 from . import munipay_payment_order
 from . import munipay_pagopa_receipt
 from . import account_move_line
+from . import account_move
 from . import munipay_pagopa_node
 from . import munipay_fee_type_cds
 from . import munipay_payment_order_cds

@@ -26,22 +26,26 @@ class MunipayPagopaReceipt(models.Model):
         receipts = self.filtered(lambda r: r.outcome == 'OK' and r.order_id.state == 'issued')
         if not receipts:
             return self.browse()
-        # the surcharge steps due on the payment day are booked first, as a payment of the order does
         fits = {receipt: receipt._pagopa_amount_fit() for receipt in receipts}
-        amount_dates = {receipt: date for receipt, (date, _fit) in fits.items()}
-        by_date = defaultdict(lambda: self.env['munipay.payment.order'])
-        for receipt in receipts:
-            by_date[amount_dates[receipt]] |= receipt.order_id
-        for date, dated in by_date.items():
-            dated.filtered(lambda o: o.state == 'issued')._munipay_book_surcharge(date)
-        together, seen = self.browse(), set()
+        # one receipt per debt (a joint group is one debt): a second one is left to the
+        # one-by-one booking, which keeps it as a credit
+        chosen, seen = self.browse(), set()
         for receipt in receipts:
             order = receipt.order_id
             group = {order.id, *order.joint_order_ids.ids}
-            if seen & group or order.state != 'issued' or not fits[receipt][1]:
+            if seen & group or not fits[receipt][1]:
                 continue
             seen |= group
-            together |= receipt
+            chosen |= receipt
+        amount_dates = {receipt: fits[receipt][0] for receipt in chosen}
+        # the surcharge steps due on the day a chosen receipt paid are booked first, as a
+        # payment of the order does (not those of another receipt's later day)
+        by_date = defaultdict(lambda: self.env['munipay.payment.order'])
+        for receipt in chosen:
+            by_date[amount_dates[receipt]] |= receipt.order_id
+        for date, dated in by_date.items():
+            dated._munipay_book_surcharge(date)
+        together = chosen.filtered(lambda r: r.order_id.state == 'issued')
         if not together:
             return together
         company = self.env.company

@@ -17,3 +17,4 @@ from . import test_receipt_booking
 from . import test_receipt_booking_workers
 from . import test_pafornode_speed
 from . import test_pagopa_midnight
+from . import test_review_s8
