@@ -16,7 +16,9 @@ quick check):
    (with the fee's card handling fee) alternately, sent as the POS sends them
    (`pos.order.sync_from_ui`), then the session closed as the closing screen does
    (counted cash, `close_session_from_ui`); goal <= 60 s. Then the transit account
-   must be zero and every item on it reconciled.
+   must be zero and every item on it reconciled. BULK_SALES of the sales pay orders of
+   the batch-issued 100,000 (one entry per 5,000 orders), the others orders issued one
+   by one (their own invoice): the time per sale of each is reported.
 
 MUNIPAY_BENCH_PROFILE=<file>: cProfile statistics of the closing.
 """
@@ -34,7 +36,7 @@ from odoo import api, fields, SUPERUSER_ID, Command
 from odoo.tools import config
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_pagopa_node import CpuMeter, free_port, start_server, stop_server  # noqa: E402
+from bench_pagopa_node import CpuMeter, free_port, process_cpu, start_server, stop_server  # noqa: E402
 from bench_portal import PASSWORD, log_in  # noqa: E402
 
 FISCAL_CODE = '02438750586'
@@ -42,6 +44,9 @@ IBAN = 'IT60X0542811101000000123456'
 AMOUNT = 25.0
 HANDLING_FEE = 1.5
 SCANS = 300
+# sales of batch-issued orders (each reconciles one item of a 5,000-item entry); the others
+# pay orders issued one by one
+BULK_SALES = 20
 WARMUP = 30
 CASHIER = 'bench-cashier'
 GOAL_SCAN = 0.300
@@ -59,7 +64,7 @@ def payer_name(i):
 
 # ---------------------------------------------------------------------- set-up
 
-def setup(registry, n_orders, issue_batch=5000):
+def setup(registry, n_orders, n_single, issue_batch=5000):
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         company = env.company
@@ -104,7 +109,7 @@ def setup(registry, n_orders, issue_batch=5000):
             'company_id': company.id, 'company_ids': [Command.set(company.ids)],
             'groups_id': [Command.set([env.ref('base.group_user').id, env.ref('point_of_sale.group_pos_user').id])]})
         cr.commit()
-        fee_ids, partner_ids = fees.ids, partners.ids
+        fee_ids, partner_ids, cashier_id = fees.ids, partners.ids, cashier.id
 
     start = time.perf_counter()
     for first in range(0, n_orders, issue_batch):
@@ -121,21 +126,39 @@ def setup(registry, n_orders, issue_batch=5000):
             cr.commit()
         print(f"  issued {first + count} orders ({time.perf_counter() - start:.0f} s)", flush=True)
 
+    # orders issued one by one (each its own invoice), as an officer or the desk issues them
+    single_ids = []
+    for first in range(0, n_single, 100):
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            Order = env['munipay.payment.order']
+            lines = {fee_id: Order._munipay_lines_for_fee_type(env['munipay.fee.type'].browse(fee_id))
+                     for fee_id in fee_ids}
+            count = min(100, n_single - first)
+            orders = Order.with_context(tracking_disable=True).create([
+                {'partner_id': partner_ids[(7 * (first + i)) % len(partner_ids)], 'fee_type_id': fee_ids[i % 2],
+                 'line_ids': lines[fee_ids[i % 2]]} for i in range(count)])
+            orders.action_issue()
+            single_ids += orders.ids
+            cr.commit()
+    if n_single:
+        print(f"  issued {n_single} orders one by one ({time.perf_counter() - start:.0f} s)", flush=True)
+
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         # the cashier opens the session, as the POS does
-        pos_config = pos_config.with_env(env(user=env['res.users'].search([('login', '=', CASHIER)]).id))
+        pos_config = pos_config.with_env(env(user=cashier_id))
         pos_config.open_ui()
         session = pos_config.current_session_id
         session.set_opening_control(0, None)
         cr.execute("ANALYZE")
         cr.commit()
         cr.execute("SELECT id, name, fee_type_id, partner_id FROM munipay_payment_order WHERE state = 'issued' "
-                   "AND fee_type_id IN %s", [tuple(fee_ids)])
+                   "AND fee_type_id IN %s AND id NOT IN %s", [tuple(fee_ids), tuple(single_ids or [0])])
         orders = cr.fetchall()
         return {'company_id': company.id, 'config_id': pos_config.id, 'session_id': session.id,
                 'cashier_id': pos_config.env.uid, 'fees': dict(zip(('pagopa', 'epc'), fee_ids)),
-                'cash_pm': cash_pm.id, 'card_pm': card_pm.id, 'orders': orders}
+                'cash_pm': cash_pm.id, 'card_pm': card_pm.id, 'orders': orders, 'single_ids': single_ids}
 
 
 # ---------------------------------------------------------------------- 1. scan to order
@@ -265,14 +288,14 @@ def handling_product(session):
     return session.env.ref('munipay_cashdesk.product_handling_fee')
 
 
-def make_sales(registry, setup_data, order_ids, batch=50):
+def make_sales(registry, setup_data, order_ids, batch=50, offset=0):
     start = time.perf_counter()
     for first in range(0, len(order_ids), batch):
         with registry.cursor() as cr:
             env = api.Environment(cr, setup_data['cashier_id'], {'allowed_company_ids': [setup_data['company_id']]})
             session = env['pos.session'].browse(setup_data['session_id'])
             orders = env['munipay.payment.order'].sudo().browse(order_ids[first:first + batch])
-            for i, order in enumerate(orders, first):
+            for i, order in enumerate(orders, offset + first):
                 data = sale_payload(session, session.config_id, order, order.get_amount_open(), i % 2 == 1,
                                     setup_data['cash_pm'], setup_data['card_pm'], env.uid, i + 1)
                 # the POS sends each sale on its own (several at once only after being offline)
@@ -280,7 +303,7 @@ def make_sales(registry, setup_data, order_ids, batch=50):
             cr.commit()
         done = min(first + batch, len(order_ids))
         if done % 200 == 0 or done == len(order_ids):
-            print(f"  {done} sales ({time.perf_counter() - start:.0f} s)", flush=True)
+            print(f"  {offset + done} sales ({time.perf_counter() - start:.0f} s)", flush=True)
     return time.perf_counter() - start
 
 
@@ -295,7 +318,6 @@ def close_session(registry, setup_data):
         env.flush_all()
         cr.execute("SELECT pg_backend_pid()")
         backend = cr.fetchone()[0]
-        from bench_pagopa_node import process_cpu
         pg_cpu, odoo_cpu = process_cpu(backend), time.process_time()
         start = time.perf_counter()
         if profile:
@@ -345,7 +367,8 @@ def main(db, n_orders, n_sales):
     rng = random.Random(10)
     registry = odoo.modules.registry.Registry(db)
     print(f"setting up {n_orders} issued orders", flush=True)
-    setup_data = setup(registry, n_orders)
+    n_bulk_sales = min(BULK_SALES, n_sales)
+    setup_data = setup(registry, n_orders, n_sales - n_bulk_sales)
     kinds = scan_codes(registry, setup_data, rng)
 
     port = config['http_port'] or free_port()
@@ -363,9 +386,11 @@ def main(db, n_orders, n_sales):
     scanned = {order_id for _kind, _label, codes in kinds for _text, order_id, _due in codes}
     # the sales pay orders nobody scanned (the lookups changed nothing, but keep them apart)
     candidates = [row[0] for row in setup_data['orders'] if row[0] not in scanned]
-    order_ids = rng.sample(candidates, min(n_sales, len(candidates)))
+    bulk_ids = rng.sample(candidates, min(n_bulk_sales, len(candidates)))
+    order_ids = bulk_ids + setup_data['single_ids']
     print(f"2. {len(order_ids)} sales of payment orders (cash and card alternately) through sync_from_ui:", flush=True)
-    sales_seconds = make_sales(registry, setup_data, order_ids)
+    bulk_seconds = make_sales(registry, setup_data, bulk_ids, batch=10)
+    sales_seconds = make_sales(registry, setup_data, setup_data['single_ids'], offset=len(bulk_ids))
     state, close_seconds, close_odoo_cpu, close_pg_cpu, items_made, cash = close_session(registry, setup_data)
     print(f"  session closed in {close_seconds:.1f} s", flush=True)
     ledger = check_ledger(registry, setup_data, order_ids)
@@ -384,8 +409,11 @@ def main(db, n_orders, n_sales):
             print(f"    wrong: {text!r}: {status}: {message}")
     print(f"  server CPU per round trip: {1000 * (scan_odoo_cpu + scan_pg_cpu) / n_calls:.1f} ms "
           f"(Odoo {1000 * scan_odoo_cpu / n_calls:.1f}, PostgreSQL {1000 * scan_pg_cpu / n_calls:.1f})")
-    print(f"  {ledger['sales']} sales through sync_from_ui in {sales_seconds:.1f} s "
-          f"({1000 * sales_seconds / max(1, ledger['sales']):.0f} ms per sale); {ledger['paid']} of {len(order_ids)} "
+    n_single = len(setup_data['single_ids'])
+    print(f"  {ledger['sales']} sales through sync_from_ui: {n_single} of orders issued one by one in "
+          f"{sales_seconds:.1f} s ({1000 * sales_seconds / max(1, n_single):.0f} ms per sale), {len(bulk_ids)} of "
+          f"orders issued in batches of 5,000 on one entry in {bulk_seconds:.1f} s "
+          f"({1000 * bulk_seconds / max(1, len(bulk_ids)):.0f} ms per sale); {ledger['paid']} of {len(order_ids)} "
           f"orders paid; {ledger['payment_items']} journal items on the orders' payments")
     good = state == 'closed' and close_seconds <= GOAL_CLOSE
     ok = ok and good
