@@ -3,6 +3,7 @@ from . import res_config_settings
 from . import munipay_fee_type
 from . import munipay_payment_order
 from . import munipay_payment_order_desk
+from . import res_partner
 from . import pos_order
 from . import pos_order_line
 from . import pos_session
