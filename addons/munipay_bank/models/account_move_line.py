@@ -1,3 +1,5 @@
+from contextlib import nullcontext
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.sql import column_exists, create_column
@@ -36,17 +38,16 @@ class AccountMoveLine(models.Model):
             vals['account_id'] = account.id
         if partner is not None:
             vals['partner_id'] = partner.id
-        lines = self.with_context(skip_account_move_synchronization=True, skip_invoice_sync=True,
-                                  check_move_validity=False, tracking_disable=True)
-        # a new account or partner makes Odoo ask its analytic distribution models
-        # again, one search per item; where the company has none, that changes nothing
+        self.with_context(skip_account_move_synchronization=True, skip_invoice_sync=True,
+                          check_move_validity=False, tracking_disable=True).write(vals)
+
+    def _munipay_analytic_unchanged(self):
+        """A context in which rebooking these items does not ask the analytic
+        distribution models again (a search per item) where their companies have
+        none, which would change nothing."""
         has_models = self.env['account.analytic.distribution.model'].sudo().search_count(
             [('company_id', 'in', [False, *self.company_id.ids])], limit=1)
-        if has_models:
-            lines.write(vals)
-            return
-        with self.env.protecting([self._fields['analytic_distribution']], self):
-            lines.write(vals)
+        return nullcontext() if has_models else self.env.protecting([self._fields['analytic_distribution']], self)
 
     def action_munipay_assign(self):
         self.ensure_one()

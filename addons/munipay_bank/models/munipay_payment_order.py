@@ -62,10 +62,11 @@ class MunipayPaymentOrder(models.Model):
             booked.append((order, st_line, note, suspense, partner))
         # the account in one write per account; the payers (one each) after it
         all_counterparts = self.env['account.move.line'].union(*by_account.values())
-        for account, lines in by_account.items():
-            lines.with_prefetch(all_counterparts._prefetch_ids)._munipay_rebook_counterpart(account)
-        for partner, lines in by_partner.items():
-            lines.with_prefetch(all_counterparts._prefetch_ids)._munipay_rebook_counterpart(partner=partner)
+        with all_counterparts._munipay_analytic_unchanged():
+            for account, lines in by_account.items():
+                lines.with_prefetch(all_counterparts._prefetch_ids)._munipay_rebook_counterpart(account)
+            for partner, lines in by_partner.items():
+                lines.with_prefetch(all_counterparts._prefetch_ids)._munipay_rebook_counterpart(partner=partner)
         plan, credits = [], []
         for order, st_line, note, suspense, partner in booked:
             st_line.with_context(skip_account_move_synchronization=True).write({
