@@ -1,5 +1,3 @@
-from collections import defaultdict
-
 from odoo import _, fields, models
 from odoo.tools import format_date
 
@@ -40,22 +38,16 @@ class MunipayPagopaReceipt(models.Model):
         amount_dates = {receipt: fits[receipt][0] for receipt in chosen}
         # the surcharge steps due on the day a chosen receipt paid are booked first, as a
         # payment of the order does (not those of another receipt's later day)
-        by_date = defaultdict(lambda: self.env['munipay.payment.order'])
-        for receipt in chosen:
-            by_date[amount_dates[receipt]] |= receipt.order_id
-        for date, dated in by_date.items():
-            dated._munipay_book_surcharge(date)
+        for date, dated in chosen.grouped(lambda r: amount_dates[r]).items():
+            dated.order_id._munipay_book_surcharge(date)
         together = chosen.filtered(lambda r: r.order_id.state == 'issued')
         if not together:
             return together
         company = self.env.company
         journal = company._munipay_pagopa_journal()
         transit = company.munipay_pagopa_transit_account_id
-        by_day = defaultdict(lambda: self.browse())
-        for receipt in together:
-            by_day[amount_dates[receipt]] |= receipt
         entries_vals = []
-        for day, receipts_of_day in sorted(by_day.items()):
+        for day, receipts_of_day in sorted(together.grouped(lambda r: amount_dates[r]).items()):
             lines = []
             for receipt in receipts_of_day:
                 order = receipt.order_id
