@@ -111,7 +111,7 @@ def free_port():
 
 def start_server(db, port):
     args = [sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), 'odoo_server.py'),
-            '--addons-path', config['addons_path'], '-d', db, '--db-filter', '^%s$' % db,
+            '--addons-path', config['addons_path'], '-d', db,
             '--http-interface', '127.0.0.1', '--http-port', str(port), '--gevent-port', str(free_port()),
             '--workers', '2', '--max-cron-threads', '0', '--log-level', 'warn', '--no-database-list',
             '--limit-time-real', '600', '--limit-time-cpu', '300']
