@@ -88,6 +88,15 @@ class MunipayDemo(models.AbstractModel):
         self.env['munipay.fee.type'].browse(desk_fee_ids).munipay_cashdesk_sale = True
 
     @api.model
+    def _set_up_online_payment(self, company_ids):
+        """Odoo's demo payment provider for each municipality, in test mode, so that
+        citizens pay on the demo portal without a real provider's account."""
+        demo = self.env.ref('payment.payment_provider_demo')
+        for company in self.env['res.company'].browse(company_ids):
+            demo.copy({'company_id': company.id, 'state': 'test', 'is_published': True,
+                       'payment_method_ids': [Command.set(demo.payment_method_ids.ids)]})
+
+    @api.model
     def _finish(self, company_ids, default_company_id):
         """The administrator works for the municipalities; Odoo's own localisation
         demo companies are archived so that the company switcher shows only them."""

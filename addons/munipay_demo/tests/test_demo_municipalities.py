@@ -126,6 +126,22 @@ class TestDemoMunicipalities(HttpCase):
         late = self.env.ref('munipay_demo.de_order_vwg_late')
         self.assertEqual((late.state, late.get_amount_due()), ('issued', 53.5), "the Bußgeldbescheid amount is booked")
 
+    def test_each_citizen_can_pay_an_own_order_online(self):
+        for xmlid, (*_rest, citizen) in MUNICIPALITIES.items():
+            company = self.companies[xmlid]
+            with self.subTest(company=company.name):
+                user = self.env['res.users'].search([('login', '=', citizen)])
+                order = self.env['munipay.payment.order'].search(
+                    [('partner_id', '=', user.partner_id.id), ('state', '=', 'issued')], limit=1)
+                self.assertTrue(order, "the demo citizen has something to pay")
+                provider = self.env['payment.provider'].search([('company_id', '=', company.id)])
+                self.assertEqual((provider.code, provider.state, provider.is_published), ('demo', 'test', True))
+                self.authenticate(citizen, citizen)
+                response = self.url_open(f'/my/munipay/pay?order_ids={order.id}')
+                self.assertEqual(response.status_code, 200)
+                self.assertIn('o_payment_form', response.text)
+                self.assertIn(f'data-provider-id="{provider.id}"', response.text)
+
     def test_officers_and_citizens_speak_the_local_language(self):
         Users = self.env['res.users']
         for xmlid, (_c, _cur, _chart, lang, date_format, _qr, officer_login, citizen_login) in MUNICIPALITIES.items():
