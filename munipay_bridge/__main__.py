@@ -5,6 +5,9 @@
     ./munipay bridge --simulator            # a simulated terminal, to try the POS
     ./munipay bridge --ccnet /dev/ttyUSB1 --origin https://odoo.example.org   # a kiosk's bill acceptor
     ./munipay bridge --ccnet-simulator      # a simulated bill acceptor (a 10.00 note every 2 s)
+    ./munipay bridge --printer /dev/ttyUSB1 --origin https://odoo.example.org  # an ESC/POS receipt printer
+    ./munipay bridge --printer tcp:192.168.1.60:9100 --origin https://odoo.example.org
+    ./munipay bridge --printer-simulator    # a simulated receipt printer
 """
 import argparse
 import ipaddress
@@ -19,6 +22,8 @@ from . import zvt
 from .bridge import Bridge
 from .cash import CashDesk, serial_opener
 from .ccnet_simulator import Simulator as Validator
+from .escpos_simulator import Simulator as PrinterSimulator
+from .printer import ReceiptPrinter, printer_opener
 from .server import make_server
 from .simulator import Simulator
 from .testing import terminal_for
@@ -52,6 +57,14 @@ def parse_args(argv):
                         help='serial port of a CCNET (CashCode) bill acceptor, 9600 8N1 (a kiosk)')
     parser.add_argument('--ccnet-simulator', action='store_true',
                         help='run a simulated bill acceptor on a pseudo-terminal pair')
+    printer = parser.add_mutually_exclusive_group()
+    printer.add_argument('--printer', metavar='DEVICE|tcp:HOST:PORT', default=env('MUNIPAY_PRINTER'),
+                         help='ESC/POS receipt printer: a serial port (e.g. /dev/ttyUSB1) or a network '
+                              'printer (tcp:HOST:9100)')
+    printer.add_argument('--printer-simulator', action='store_true',
+                         help='run a simulated receipt printer on a pseudo-terminal pair')
+    parser.add_argument('--printer-baudrate', type=int, default=int(env('MUNIPAY_PRINTER_BAUDRATE', '38400')),
+                        help='serial printer: baud rate, 8N1 (default 38400)')
     parser.add_argument('--cash-currency', default=env('MUNIPAY_CASH_CURRENCY', 'EUR'),
                         help='the currency whose bill types the acceptor takes (default EUR)')
     parser.add_argument('--cash-max-excess', type=int, default=int(env('MUNIPAY_CASH_MAX_EXCESS', '5000')),
@@ -79,16 +92,18 @@ def parse_args(argv):
     parser.add_argument('--ack-timeout', type=float, default=0.2, help='serial: seconds for ACK/NAK (T1)')
     parser.add_argument('-v', '--verbose', action='store_true')
     args = parser.parse_args(argv)
-    if not (args.serial or args.tcp or args.simulator or args.ccnet or args.ccnet_simulator):
+    if not (args.serial or args.tcp or args.simulator or args.ccnet or args.ccnet_simulator
+            or args.printer or args.printer_simulator):
         parser.error('say where the terminal is: --serial DEVICE, --tcp HOST:PORT or --simulator '
-                     '(or the bill acceptor: --ccnet DEVICE, --ccnet-simulator)')
+                     '(or the bill acceptor: --ccnet DEVICE, --ccnet-simulator; '
+                     'or the receipt printer: --printer DEVICE|tcp:HOST:9100, --printer-simulator)')
     if args.ccnet and args.ccnet_simulator:
         parser.error('--ccnet and --ccnet-simulator exclude each other')
     if not args.cash_currency.isalpha() or len(args.cash_currency) != 3 or args.cash_max_excess < 0:
         parser.error('--cash-currency must be an ISO 4217 code and --cash-max-excess at least 0')
     args.cash_currency = args.cash_currency.upper()
     origins = args.origin or [o for o in (env('MUNIPAY_BRIDGE_ORIGIN') or '').split(',') if o.strip()]
-    if not origins and (args.simulator or args.ccnet_simulator):
+    if not origins and (args.simulator or args.ccnet_simulator or args.printer_simulator):
         origins = ['http://localhost:8069', 'http://127.0.0.1:8069']
     if not origins:
         parser.error('--origin is required: the address of Odoo as the browser shows it')
@@ -120,9 +135,10 @@ def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format='%(asctime)s %(levelname)s %(name)s: %(message)s')
-    simulator = validator = terminal = bridge = desk = None
+    simulator = validator = paper = terminal = bridge = desk = printer = None
     token = args.token or read_token(args.state_dir)
-    shown = token if (args.simulator or args.ccnet_simulator or args.token is None) else '(as given)'
+    shown = token if (args.simulator or args.ccnet_simulator or args.printer_simulator or args.token is None) \
+        else '(as given)'
     if args.simulator or args.serial or args.tcp:
         if args.simulator:
             simulator = Simulator()
@@ -150,7 +166,15 @@ def main(argv=None):
                         currency=args.cash_currency, max_excess=args.cash_max_excess,
                         silence_limit=args.cash_silence_limit, describe=device).start()
         logging.info('bill acceptor on %s (%s)', device, args.cash_currency)
-    server = make_server(bridge, token, args.origin, args.host, args.port, cash=desk)
+    if args.printer or args.printer_simulator:
+        target = args.printer
+        if args.printer_simulator:
+            paper = PrinterSimulator().start_pty()
+            target = paper.target
+            logging.info('simulated receipt printer on %s', target)
+        printer = ReceiptPrinter(printer_opener(target, args.printer_baudrate), target)
+        logging.info('receipt printer on %s', target)
+    server = make_server(bridge, token, args.origin, args.host, args.port, cash=desk, printer=printer)
     url = 'http://%s:%d' % (args.host, server.server_address[1])
     logging.info('bridge: %s (origin %s)', url, ', '.join(args.origin))
     print('munipay bridge: %s  token: %s' % (url, shown), flush=True)
@@ -165,7 +189,9 @@ def main(argv=None):
             terminal.reset()
         if desk:
             desk.close()
-        for sim in (simulator, validator):
+        if printer:
+            printer.close()
+        for sim in (simulator, validator, paper):
             if sim:
                 sim.stop()
     return 0

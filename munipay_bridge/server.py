@@ -19,6 +19,11 @@ and, on a kiosk with a CCNET bill acceptor (``cash``):
     GET  /v1/cash/sessions/<id>           one session (poll until "final")
     POST /v1/cash/sessions/<id>/stop
     GET  /v1/devices/bill-acceptor        the acceptor's state and faults, for alerts
+
+and with a receipt printer (ESC/POS, ``printer``):
+
+    POST /v1/printer/receipt              {"lines": [...], "qr": ..., "cut": true, "receipt_id"}
+    GET  /v1/devices/printer              the printer's status (paper, cover), for alerts
 """
 import hmac
 import json
@@ -29,6 +34,7 @@ from urllib.parse import unquote
 from . import VERSION
 from .bridge import ApiError, public
 from .cash import public_session
+from .escpos import ReceiptError, parse_receipt
 
 _logger = logging.getLogger(__name__)
 LOOPBACK_NAMES = ('127.0.0.1', 'localhost', '::1')
@@ -41,6 +47,7 @@ class Handler(BaseHTTPRequestHandler):
     # set by make_server
     bridge = None
     cash = None
+    printer = None
     token = ''
     origins = ()
 
@@ -145,7 +152,13 @@ class Handler(BaseHTTPRequestHandler):
             if self.cash:
                 device = self.cash.status()
                 health['bill_acceptor'] = {k: device[k] for k in ('connected', 'device_state', 'faults', 'current')}
+            if self.printer:
+                last = self.printer.last_status  # no printer I/O here: the latest status asked
+                health['printer'] = {'target': self.printer.describe,
+                                     'state': last['state'] if last else None}
             return 200, health
+        if path in ('/v1/printer/receipt', '/v1/devices/printer'):
+            return self._route_printer(method, path, body)
         if parts[:2] in (['v1', 'cash'], ['v1', 'devices']):
             return self._route_cash(method, path, parts, body)
         if bridge is None:
@@ -192,14 +205,32 @@ class Handler(BaseHTTPRequestHandler):
             return 202, cash.stop_session(parts[3])
         raise ApiError(404, 'no such endpoint')
 
+    def _route_printer(self, method, path, body):
+        printer = self.printer
+        if printer is None:
+            raise ApiError(404, 'no_printer', result='no_printer')
+        if method == 'GET' and path == '/v1/devices/printer':
+            return 200, printer.status()
+        if method == 'POST' and path == '/v1/printer/receipt':
+            receipt_id = body.get('receipt_id')
+            if receipt_id is not None and not (isinstance(receipt_id, str) and 0 < len(receipt_id) <= 100):
+                raise ApiError(400, 'receipt_id must be a string of 1 to 100 characters')
+            try:
+                receipt = parse_receipt(body)
+            except ReceiptError as exc:
+                raise ApiError(400, str(exc)) from None
+            return printer.print_receipt(receipt, receipt_id)
+        raise ApiError(405, 'method not allowed')
 
-def make_server(bridge, token, origins, host='127.0.0.1', port=8765, cash=None):
-    """A ThreadingHTTPServer for ``bridge`` (a card terminal) and/or ``cash`` (a bill acceptor)
-    (call ``serve_forever``; port 0 picks one)."""
+
+def make_server(bridge, token, origins, host='127.0.0.1', port=8765, cash=None, printer=None):
+    """A ThreadingHTTPServer for ``bridge`` (a card terminal), ``cash`` (a bill acceptor) and/or
+    ``printer`` (a receipt printer) (call ``serve_forever``; port 0 picks one)."""
     if not token:
         raise ValueError('the bridge needs a pairing token')
     handler = type('BridgeHandler', (Handler,), {
-        'bridge': bridge, 'cash': cash, 'token': token, 'origins': tuple(o.rstrip('/') for o in origins)})
+        'bridge': bridge, 'cash': cash, 'printer': printer, 'token': token,
+        'origins': tuple(o.rstrip('/') for o in origins)})
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
     return server

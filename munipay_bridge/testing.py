@@ -105,3 +105,38 @@ def running_cash_bridge(behaviour=None, origin='http://localhost:8069', journal=
         desk.close()
         if own_sim:
             simulator.stop()
+
+
+@dataclasses.dataclass
+class PrinterRig:
+    url: str
+    token: str
+    origin: str
+    simulator: object
+    printer: object
+    server: object
+
+
+@contextlib.contextmanager
+def running_printer_bridge(behaviour=None, transport='serial', origin='http://localhost:8069', token=None,
+                           print_timeout=2.0, simulator=None):
+    """An ESC/POS printer simulator (pty pair or TCP) and a bridge with only the receipt printer."""
+    from .escpos_simulator import Simulator as PrinterSimulator
+    from .printer import ReceiptPrinter, printer_opener
+    own_sim = simulator is None
+    if own_sim:
+        simulator = PrinterSimulator(behaviour)
+        simulator.start_pty() if transport == 'serial' else simulator.start_tcp()
+    token = token or secrets.token_urlsafe(24)
+    printer = ReceiptPrinter(printer_opener(simulator.target), simulator.target, print_timeout=print_timeout)
+    server = make_server(None, token, [origin], port=0, printer=printer)
+    thread = threading.Thread(target=server.serve_forever, kwargs={'poll_interval': 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield PrinterRig('http://127.0.0.1:%d' % server.server_address[1], token, origin, simulator, printer, server)
+    finally:
+        server.shutdown()
+        server.server_close()
+        printer.close()
+        if own_sim:
+            simulator.stop()

@@ -1,4 +1,5 @@
 from odoo import Command
+from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
 from .common import MunipayCashdeskCommon
@@ -66,6 +67,28 @@ class TestCashdeskReports(MunipayCashdeskCommon):
         self.assertEqual(details['munipay_total'], {'count': 4, 'amount': 92.82, 'handling_fee': 1.5})
         self.assertEqual([row['name'] for row in details['munipay_fee_types']],
                          ['[CDS7] Parking fine', '[CERT] Residence certificate', '[CIE] Identity card'])
+
+    def test_cashier_without_accounting_rights_prints_the_sales_slip(self):
+        """The slip the POS prints (navbar menu) calls the report for the cashier's session:
+        Odoo's part reads the session's bank payments, which a cashier with Point of Sale
+        rights only may not; the report of a session they may read is read for them, one of
+        another company is refused."""
+        cashier = new_test_user(
+            self.env, login='desk_cashier_slip', groups='base.group_user,point_of_sale.group_pos_user',
+            company_id=self.company.id, company_ids=[Command.set(self.company.ids)])
+        self.assertFalse(self.env['account.payment'].with_user(cashier).has_access('read'))
+        session, _orders, _sales = self.sell_the_day()
+        self.env.flush_all()  # the sales were synced by earlier requests (Odoo's report reads pos_payment in SQL)
+        Report = self.env['report.point_of_sale.report_saledetails']
+        details = Report.with_user(cashier).get_sale_details(False, False, False, session.ids)
+        self.assertEqual(details['munipay_total'], {'count': 4, 'amount': 92.82, 'handling_fee': 1.5})
+        self.assertAlmostEqual(details['currency']['total_paid'], 94.32)
+        other_company = self.setup_other_company()['company']
+        elsewhere = new_test_user(
+            self.env, login='desk_cashier_elsewhere', groups='base.group_user,point_of_sale.group_pos_user',
+            company_id=other_company.id, company_ids=[Command.set(other_company.ids)])
+        with self.assertRaises(AccessError):
+            Report.with_user(elsewhere).get_sale_details(False, False, False, session.ids)
 
     def test_session_report_prints_the_payment_orders_section(self):
         session, _orders, _sales = self.sell_the_day()

@@ -47,6 +47,14 @@ class TestCashdeskTours(MunipayCashdeskCommon):
         self.assertTrue(order.receivable_line_id.reconciled)
         self.assertBalanced()
 
+    def test_sales_slip_printed_from_the_pos_has_the_payment_orders(self):
+        """The sales report the POS prints itself (navbar menu) shows the desk's payment
+        orders per fee type and method, as the back office's Z-report does."""
+        order = self.make_order()
+        self.start_desk_tour('munipay_cashdesk_sale_details_slip_tour', scan=order.payment_reference,
+                             due='22.21', fee=order.fee_type_id.name)
+        self.assertEqual(order.state, 'paid')
+
     def test_two_orders_of_one_payer_by_card(self):
         order_a = self.make_order()
         order_b = self.make_order(self.fee_fine, date_notified=self.days_ago(1))

@@ -50,6 +50,45 @@ registry.category("web_tour.tours").add("munipay_cashdesk_scan_pay_cash_tour", {
         ].flat(),
 });
 
+registry.category("web_tour.tours").add("munipay_cashdesk_sale_details_slip_tour", {
+    steps: () =>
+        [
+            Chrome.startPoS(),
+            Dialog.confirm("Open Register"),
+            openPaymentOrders(),
+            {
+                content: "scan the notice",
+                trigger: ".munipay-payment-orders-screen",
+                run: () => simulateBarCode([...param("scan"), "Enter"]),
+            },
+            { trigger: `.munipay-order-row.table-active .munipay-amount-due:contains("${param("due")}")` },
+            { trigger: ".munipay-add:not([disabled])", run: "click" },
+            payAndValidate("Cash desk cash", "Payment order"),
+            {
+                content: "a receipt printer that keeps what it prints on the page",
+                trigger: ".product-screen",
+                run: () => {
+                    window.posmodel.hardwareProxy.printer = {
+                        printReceipt: async (receipt) => {
+                            const paper = document.createElement("div");
+                            paper.className = "munipay-test-printed";
+                            paper.appendChild(receipt);
+                            document.body.appendChild(paper);
+                            return { successful: true };
+                        },
+                    };
+                },
+            },
+            Chrome.clickMenuOption("Print Report"),
+            {
+                content: "the sales slip has the payment orders per fee type",
+                trigger: `.munipay-test-printed .munipay-sale-details-fee-types:contains("${param("fee")}"):contains("1 x ${param("due")}")`,
+            },
+            { trigger: '.munipay-test-printed .munipay-sale-details-methods:contains("Cash desk cash (1)")' },
+            { trigger: `.munipay-test-printed .munipay-sale-details-total:contains("(1)"):contains("${param("due")}")` },
+        ].flat(),
+});
+
 registry.category("web_tour.tours").add("munipay_cashdesk_two_orders_card_tour", {
     steps: () =>
         [
