@@ -88,8 +88,13 @@ class MunipayPaymentOrder(models.Model):
         if values.get('portal_url') and not values.get('paid') and self._munipay_portal_tan_required():
             values['portal_tan'] = self._munipay_portal_tan()
         values['status_code'] = self._munipay_status_code_display()
-        values['status_url'] = self.get_base_url() + '/munipay/status'
+        values['status_url'] = self._munipay_status_url()
         return values
+
+    def _munipay_status_url(self):
+        """The case-status page printed on the notice, headed by the order's municipality."""
+        self.ensure_one()
+        return f'{self.get_base_url()}/munipay/status?company={self.company_id.id}'
 
     # ------------------------------------------------------------------ portal values
 

@@ -31,6 +31,29 @@ class TestPortalCaseStatus(MunipayPortalCommon):
         box = html[html.index('o_munipay_case_status_page'):html.index('</form>')]
         return re.sub(r'name="csrf_token" value="[^"]+"', '', box)
 
+    def test_the_notice_link_heads_the_page_with_its_municipality(self):
+        order = self.make_order(origin='PM-2026/0043')
+        company = order.company_id
+        company.name = 'Comune di Prova Stato'
+        self.assertIn(f'/munipay/status?company={company.id}', self.notice_html(order))
+        other = self.env['res.company'].create({'name': 'Altro Comune'})
+        page = self.get(f'/munipay/status?company={company.id}')
+        self.assertEqual(page.status_code, 200)
+        self.assertIn(f'/logo.png?company={company.id}', page.text)
+        self.assertIn('Comune di Prova Stato', page.text)
+        self.assertIn(f'name="company" value="{company.id}"', page.text)
+        # a wrong look-up keeps the municipality's heading; a bad or unknown id is only ignored
+        response = self.url_open('/munipay/status', data={
+            'csrf_token': re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1),
+            'case_number': 'PM-2026/0043', 'code': 'WRONG-CODE0', 'company': str(company.id)})
+        self.assertEqual(response.status_code, 404)
+        self.assertIn('Comune di Prova Stato', response.text)
+        for value in ('abc', '-1', '999999999'):
+            page = self.get(f'/munipay/status?company={value}')
+            self.assertEqual(page.status_code, 200)
+            self.assertNotIn('name="company"', page.text)
+        self.assertIn('Altro Comune', self.get(f'/munipay/status?company={other.id}').text)
+
     def test_notice_prints_the_code_and_the_page_shows_the_status_only(self):
         order = self.make_order(origin='PM-2026/0042')
         self.assertEqual(self.get('/munipay/status').status_code, 200)
