@@ -36,6 +36,8 @@ class TestOutboxRest(BillingCommon):
         self.assertEqual(self.rest.accounts['W-1001']['cents'], 4599 - 2221)
         self.run_job(outbox)
         self.assertEqual(len(self.rest.posts()), 1, "a sent payment is not posted again")
+        order._munipay_on_paid()
+        self.assertEqual(order.billing_outbox_ids, outbox, "one payment is queued once")
 
     def test_order_without_billing_account_is_not_queued(self):
         order = self.make_order()
