@@ -83,7 +83,9 @@ class MunipayBillingOutbox(models.Model):
     @api.model
     def _cron_send(self, batch_size=100):
         Outbox = self.sudo()
-        domain = [('state', '=', 'pending'), ('next_attempt', '<=', fields.Datetime.now())]
+        # an archived system (or a neutralised copy's) gets nothing: its payments wait
+        domain = [('state', '=', 'pending'), ('next_attempt', '<=', fields.Datetime.now()),
+                  ('system_id.active', '=', True)]
         records = Outbox.search(domain, order='next_attempt, id', limit=batch_size)._billing_lock()
         records._billing_send()
         self.env['ir.cron']._notify_progress(done=len(records), remaining=Outbox.search_count(domain))
@@ -160,6 +162,10 @@ class MunipayBillingOutbox(models.Model):
         to_send = self.filtered(lambda r: r.state != 'sent')
         if not to_send:
             raise UserError(_("These payments were sent already."))
+        archived = to_send.system_id.filtered(lambda s: not s.active)
+        if archived:
+            raise UserError(_("%s is archived: its payments wait until it is active again.",
+                              ', '.join(archived.mapped('name'))))
         to_send.sudo().write({'state': 'pending', 'attempts': 0, 'next_attempt': fields.Datetime.now()})
         locked = to_send.sudo()._billing_lock()
         if locked != to_send.sudo():

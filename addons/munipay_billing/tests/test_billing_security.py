@@ -1,4 +1,4 @@
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.modules.neutralize import get_neutralization_queries
 from odoo.tests import new_test_user, tagged
 
@@ -46,6 +46,17 @@ class TestBillingSecurity(BillingCommon):
             self.rest_system.with_user(self.officer).post_payment('W-1001', 5.0, 'x', 'key-1')
         self.assertFalse(self.rest.requests)
 
+    def test_cashier_opens_orders_and_wallets_without_the_outbox(self):
+        order = self.pay_order(self.rest_system)
+        for model in ('munipay.payment.order', 'munipay.wallet'):
+            arch = self.env[model].with_user(self.cashier).get_views([(False, 'form')])['views']['form']['arch']
+            self.assertIn('billing_system_id', arch)
+            self.assertNotIn('billing_outbox_ids', arch)
+            arch = self.env[model].with_user(self.officer).get_views([(False, 'form')])['views']['form']['arch']
+            self.assertIn('billing_outbox_ids', arch)
+        self.assertEqual(order.with_user(self.cashier).read(['billing_system_id', 'billing_account_number'])[0][
+            'billing_account_number'], 'W-1001')
+
     def test_menus_for_managers_only(self):
         menus = self.env.ref('munipay_billing.menu_munipay_billing_systems') | self.env.ref(
             'munipay_billing.menu_munipay_billing_outbox')
@@ -54,6 +65,7 @@ class TestBillingSecurity(BillingCommon):
         self.assertEqual(set(menus.ids) & self.env['ir.ui.menu']._visible_menu_ids(), set(menus.ids))
 
     def test_neutralize_clears_credentials_and_stops_the_systems(self):
+        order = self.pay_order(self.rest_system)
         self.env.flush_all()
         for query in get_neutralization_queries(['munipay_billing']):
             self.env.cr.execute(query)
@@ -62,6 +74,11 @@ class TestBillingSecurity(BillingCommon):
         self.assertEqual(systems.mapped('active'), [False, False])
         self.assertEqual(systems.mapped('api_key') + systems.mapped('password'), [False] * 4)
         self.assertEqual(self.rest_system.base_url, self.rest.url)
+        self.assertFalse(self.run_job(order.billing_outbox_ids), "nothing is posted from a copy")
+        with self.assertRaisesRegex(UserError, 'is archived'):
+            order.billing_outbox_ids.action_retry_now()
+        self.assertFalse(self.rest.requests)
+        self.assertEqual(order.billing_outbox_ids.state, 'pending')
 
     def test_invalid_settings_are_refused(self):
         with self.assertRaisesRegex(ValidationError, 'mapping of Water billing \\(REST\\) is not valid'):
