@@ -10,6 +10,7 @@ from lxml import etree
 
 from odoo.tools import zeep
 from odoo.tools.zeep.exceptions import Error as ZeepError, Fault, TransportError, XMLParseError
+from odoo.tools.zeep.exceptions import ValidationError as ZeepValidationError
 
 from . import mapping as mp
 
@@ -132,7 +133,7 @@ class RestClient:
             raise BillingError(CONFIG, str(error)) from None
         response = self._request('POST', '%s/%s' % (self.base_url, self.payment_path), json=body,
                                  headers={'Accept': 'application/json', 'Idempotency-Key': key})
-        if response.status_code not in (200, 201, 202):
+        if not 200 <= response.status_code < 300:
             raise self._error(response)
         try:
             # the remote may have the payment: an answer we cannot read is asked again (same key)
@@ -177,6 +178,9 @@ class SoapClient:
             raise BillingError(CONFIG, 'the WSDL has no operation %r' % operation)
         try:
             answer = self.service[operation](**params)
+        except (TypeError, ZeepValidationError) as error:
+            # zeep builds the request from the WSDL before sending: the mapping names elements it has not
+            raise BillingError(CONFIG, 'the request does not fit the WSDL: %s' % _short(error)) from None
         except Fault as fault:
             detail = etree.tostring(fault.detail, encoding='unicode', method='text') if fault.detail is not None else ''
             text = ' '.join(filter(None, [fault.code or '', fault.message or '', detail]))
@@ -198,7 +202,7 @@ class SoapClient:
             raise BillingError(kind, 'HTTP %s' % status, status) from None
         except (XMLParseError, etree.XMLSyntaxError) as error:
             raise BillingError(MALFORMED, 'the answer is not SOAP: %s' % _short(error)) from None
-        except (ZeepError, TypeError, ValueError) as error:
+        except (ZeepError, ValueError) as error:
             raise BillingError(MALFORMED, 'the answer does not fit the WSDL: %s' % _short(error)) from None
         return _plain(answer)
 

@@ -62,6 +62,12 @@ class TestLookup(BillingCommon):
         with self.assertRaisesRegex(UserError, cannot_read + r' \(the answer is not SOAP'):
             self.soap_system.lookup_account('W-1001')
 
+    def test_soap_mapping_that_does_not_fit_the_wsdl(self):
+        self.soap_system.map_account = 'CustomerNumber'
+        with self.assertRaisesRegex(UserError, 'is not set up correctly: the request does not fit the WSDL'):
+            self.soap_system.lookup_account('W-1001')
+        self.assertFalse(self.soap.requests, "nothing is sent")
+
     def test_wrong_credentials(self):
         self.rest_system.api_key = 'wrong'
         with self.assertRaisesRegex(UserError, 'refused the request: HTTP 401: bad API key'):

@@ -65,6 +65,15 @@ class TestOutboxSoap(BillingCommon):
         self.assertEqual(len(self.soap.posts()), 2)
         self.assertEqual(len(self.soap.payments), 1)
 
+    def test_mapping_that_does_not_fit_the_wsdl_fails_for_good(self):
+        order = self.pay_order(self.soap_system)
+        outbox = order.billing_outbox_ids
+        self.soap_system.map_payment_key = 'IdempotencyKey'
+        self.run_job()
+        self.assertEqual((outbox.state, outbox.attempts), ('failed', 1))
+        self.assertIn('the request does not fit the WSDL', outbox.last_error)
+        self.assertFalse(self.soap.posts())
+
     def test_unreachable_wsdl_waits(self):
         order = self.pay_order(self.soap_system)
         outbox = order.billing_outbox_ids
