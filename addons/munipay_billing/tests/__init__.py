@@ -1,0 +1,5 @@
+from . import test_lookup
+from . import test_outbox_rest
+from . import test_outbox_soap
+from . import test_billing_security
+from . import test_outbox_concurrency
