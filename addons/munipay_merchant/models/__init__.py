@@ -6,3 +6,4 @@ from . import pos_order_line
 from . import pos_order
 from . import munipay_fee_type
 from . import munipay_payment_order
+from . import munipay_wallet

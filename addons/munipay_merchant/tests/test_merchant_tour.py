@@ -26,9 +26,9 @@ class TestMerchantTour(MunipayMerchantCommon):
         self.assertRecordValues(line.munipay_wallet_move_id.line_ids.filtered(lambda l: l.account_id == liability),
                                 [{'credit': 20.0, 'debit': 0.0, 'munipay_wallet_id': self.wallet.id}])
         self.assertRecordValues(line.munipay_commission_move_id.line_ids.sorted('debit'), [
-            {'account_id': self.company.munipay_merchant_payable_account_id.id, 'credit': 0.5,
+            {'account_id': self.company.munipay_merchant_payable_account_id.id, 'debit': 0.0, 'credit': 0.5,
              'partner_id': self.merchant.id},
-            {'account_id': self.company.munipay_merchant_commission_account_id.id, 'debit': 0.5,
+            {'account_id': self.company.munipay_merchant_commission_account_id.id, 'debit': 0.5, 'credit': 0.0,
              'partner_id': self.merchant.id},
         ])
         self.close_session(session)
