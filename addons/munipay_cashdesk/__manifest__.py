@@ -26,6 +26,7 @@ receipt prints each order's signed confirmation QR.
         'views/res_config_settings_views.xml',
         'views/pos_payment_method_views.xml',
         'views/munipay_cashdesk_operation_views.xml',
+        'views/munipay_wallet_pos_views.xml',
         'report/report_saledetails.xml',
     ],
     'assets': {

@@ -34,11 +34,19 @@ class MunipayFeeType(models.Model):
     company_id = fields.Many2one('res.company', required=True, default=lambda self: self.env.company, index=True)
     active = fields.Boolean(default=True)
     description = fields.Html(translate=True, help="Text for the payer, printed on notices.")
+    wallet_negative_allowed = fields.Boolean(
+        string="Negative Balance Allowed", tracking=True,
+        help="Prepaid services: the service may be charged to a wallet beyond its balance, down to the limit below.")
+    wallet_negative_limit = fields.Monetary(
+        string="Negative Balance down to", tracking=True,
+        help="How far below zero a wallet of this service may go (an amount, e.g. 20.00 lets it go down to -20.00).")
 
     _sql_constraints = [
         ('code_company_uniq', 'unique(code, company_id)', "The fee code must be unique per company."),
         ('amount_not_negative', 'CHECK(amount >= 0 AND cost_amount >= 0 AND handling_fee >= 0)',
          "Amounts of a fee type cannot be negative."),
+        ('wallet_negative_limit_not_negative', 'CHECK(wallet_negative_limit IS NULL OR wallet_negative_limit >= 0)',
+         "The negative balance limit is an amount below zero written without its sign: it cannot be negative."),
     ]
 
     @api.constrains('amount', 'amount_max')

@@ -118,12 +118,33 @@ class MunipayWallet(models.Model):
                                  amount=self.currency_id.format(amount), balance=self.currency_id.format(self.balance)))
         return move
 
+    def _munipay_topup_limits(self):
+        """(minimum, maximum or None) of one top-up: the service's amount and maximum amount."""
+        self.ensure_one()
+        service = self.sudo().service_fee_type_id
+        minimum = service.amount if self.currency_id.compare_amounts(service.amount, 0.0) > 0 else \
+            self.currency_id.rounding
+        return minimum, (service.amount_max or None)
+
+    def _munipay_spendable(self):
+        """What the service may still charge: the balance, plus the negative balance
+        its service allows."""
+        self.ensure_one()
+        service = self.sudo().service_fee_type_id
+        overdraft = service.wallet_negative_limit if service.wallet_negative_allowed else 0.0
+        return self.currency_id.round(self.balance + overdraft)
+
     def _munipay_charge(self, amount, ref=None):
         """Use of the service: the prepaid balance becomes income of the service."""
         self.ensure_one()
         self._munipay_check_amount(amount)
         self._munipay_lock()
-        if self.currency_id.compare_amounts(amount, self.balance) > 0:
+        if self.currency_id.compare_amounts(amount, self._munipay_spendable()) > 0:
+            if self.sudo().service_fee_type_id.wallet_negative_allowed:
+                raise UserError(_(
+                    "Wallet %(pan)s holds %(balance)s and may go down to %(limit)s: %(amount)s is too much.",
+                    pan=self.pan, balance=self.currency_id.format(self.balance), amount=self.currency_id.format(amount),
+                    limit=self.currency_id.format(-self.sudo().service_fee_type_id.wallet_negative_limit)))
             raise UserError(_("Wallet %(pan)s holds %(balance)s, less than %(amount)s.", pan=self.pan,
                               balance=self.currency_id.format(self.balance), amount=self.currency_id.format(amount)))
         move = self._munipay_post(amount, self.service_fee_type_id._get_income_account(),

@@ -8,6 +8,7 @@ from . import test_ledger_hardening
 from . import test_concurrency_joint
 from . import test_fee_type_rules
 from . import test_merchant_payer_access
+from . import test_wallet_negative
 from . import test_bulk_issue_killed
 from . import test_company_settings
 from . import test_adversarial

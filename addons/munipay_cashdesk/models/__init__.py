@@ -12,3 +12,9 @@ from . import barcode_rule
 from . import pos_payment_method
 from . import munipay_cashdesk_operation
 from . import report_sale_details
+from . import res_partner_card
+from . import munipay_receipt
+from . import munipay_wallet_pos
+from . import pos_order_line_wallet
+from . import pos_order_wallet
+from . import pos_session_wallet

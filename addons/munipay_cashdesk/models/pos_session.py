@@ -29,6 +29,12 @@ class PosSession(models.Model):
             self._munipay_cashdesk_reconcile_transit()
         return result
 
+    def _munipay_cashdesk_transit_moves(self):
+        """The entries that debit the transit account for what the session sold. Hook:
+        wallet top-ups add their credits."""
+        self.ensure_one()
+        return self.order_ids.munipay_payment_ids.move_id
+
     def _munipay_cashdesk_reconcile_transit(self):
         """The closing entry's credit on the transit account (what the session sold of
         payment orders) against the debits of the orders' payments: transit is zero."""
@@ -36,8 +42,7 @@ class PosSession(models.Model):
             transit = session.company_id.munipay_cashdesk_transit_account_id
             if not transit or not session.move_id:
                 continue
-            payments = session.order_ids.munipay_payment_ids
-            lines = (session.move_id.line_ids | payments.move_id.line_ids).filtered(
+            lines = (session.move_id.line_ids | session._munipay_cashdesk_transit_moves().line_ids).filtered(
                 lambda l: l.account_id == transit and not l.reconciled and l.parent_state == 'posted')
             if lines and session.currency_id.is_zero(sum(lines.mapped('balance'))):
                 lines.with_company(session.company_id).reconcile()

@@ -1,0 +1,40 @@
+from odoo import Command, _, fields, models
+
+
+class PosOrderLine(models.Model):
+    _inherit = 'pos.order.line'
+
+    munipay_merchant_partner_id = fields.Many2one(
+        related='order_id.config_id.munipay_merchant_partner_id', string="Merchant", store=True, index='btree_not_null')
+    munipay_commission_amount = fields.Monetary(
+        string="Merchant Commission", readonly=True, copy=False, currency_field='currency_id')
+    munipay_commission_move_id = fields.Many2one('account.move', string="Commission Entry", readonly=True, copy=False)
+    munipay_settlement_move_id = fields.Many2one(
+        'account.move', string="Merchant Settlement", readonly=True, copy=False, index='btree_not_null',
+        help="The entry that settled this line between the merchant and the municipality.")
+
+    def _munipay_merchant_book_commission(self):
+        """One entry per top-up: the commission is the municipality's expense and a
+        debt to the merchant, settled with what the merchant collected."""
+        for line in self.sudo():
+            config = line.order_id.config_id
+            company = line.order_id.company_id
+            amount = config._munipay_merchant_commission(line.price_subtotal_incl)
+            if line.currency_id.is_zero(amount):
+                continue
+            expense, payable, journal = company._munipay_merchant_accounts()
+            merchant = config.munipay_merchant_partner_id
+            ref = _("Commission %(merchant)s, top-up %(pan)s (%(sale)s)", merchant=merchant.name,
+                    pan=line.munipay_wallet_id.pan, sale=line.order_id.pos_reference or line.order_id.name)
+            move = self.env['account.move'].sudo().with_company(company).create({
+                'move_type': 'entry',
+                'journal_id': journal.id,
+                'company_id': company.id,
+                'ref': ref,
+                'line_ids': [
+                    Command.create({'name': ref, 'account_id': expense.id, 'partner_id': merchant.id, 'debit': amount}),
+                    Command.create({'name': ref, 'account_id': payable.id, 'partner_id': merchant.id, 'credit': amount}),
+                ],
+            })
+            move._post(soft=False)
+            line.write({'munipay_commission_amount': amount, 'munipay_commission_move_id': move.id})

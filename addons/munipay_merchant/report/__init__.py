@@ -1,0 +1,1 @@
+from . import munipay_merchant_statement

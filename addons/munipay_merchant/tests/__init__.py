@@ -1,0 +1,3 @@
+from . import test_merchant_topup
+from . import test_merchant_security
+from . import test_merchant_tour
