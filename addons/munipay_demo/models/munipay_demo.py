@@ -88,6 +88,25 @@ class MunipayDemo(models.AbstractModel):
         self.env['munipay.fee.type'].browse(desk_fee_ids).munipay_cashdesk_sale = True
 
     @api.model
+    def _set_up_merchant(self, company_id, merchant_id, user_id, journal_code, fee_ids, percent, fixed):
+        """An authorised merchant's restricted point of sale: its own till, the services
+        it may top up, its commission; ``user_id`` sells there and sees nothing else."""
+        company = self.env['res.company'].browse(company_id)
+        merchant = self.env['res.partner'].browse(merchant_id)
+        journal = self.env['account.journal'].create({
+            'name': merchant.name, 'type': 'cash', 'code': journal_code, 'company_id': company.id})
+        method = self.env['pos.payment.method'].with_company(company).create({
+            'name': journal.name, 'journal_id': journal.id, 'company_id': company.id})
+        self.env['pos.config'].with_company(company).create({
+            'name': merchant.name, 'company_id': company.id, 'payment_method_ids': [Command.set(method.ids)],
+            'munipay_merchant_partner_id': merchant.id,
+            'munipay_merchant_fee_type_ids': [Command.set(fee_ids)],
+            'munipay_merchant_commission_percent': percent,
+            'munipay_merchant_commission_fixed': fixed,
+        })
+        self.env['res.users'].browse(user_id).munipay_merchant_partner_id = merchant
+
+    @api.model
     def _set_up_online_payment(self, company_ids):
         """Odoo's demo payment provider for each municipality, in test mode, so that
         citizens pay on the demo portal without a real provider's account."""

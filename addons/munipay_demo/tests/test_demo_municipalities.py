@@ -30,7 +30,8 @@ class TestDemoMunicipalities(HttpCase):
         for xmlid in MUNICIPALITIES:
             company = self.companies[xmlid]
             with self.subTest(company=company.name):
-                desk = self.env['pos.config'].search([('company_id', '=', company.id)])
+                desk = self.env['pos.config'].search([('company_id', '=', company.id),
+                                                      ('munipay_merchant_partner_id', '=', False)])
                 self.assertEqual(len(desk), 1)
                 methods = desk.payment_method_ids
                 self.assertEqual(sorted(methods.mapped('type')), ['bank', 'cash'])
@@ -125,6 +126,19 @@ class TestDemoMunicipalities(HttpCase):
         self.assertEqual((paid_fine.state, paid_fine.amount_paid, paid_fine.amount_written_off), ('paid', 42.9, 12.6))
         late = self.env.ref('munipay_demo.de_order_vwg_late')
         self.assertEqual((late.state, late.get_amount_due()), ('issued', 53.5), "the Bußgeldbescheid amount is booked")
+
+    def test_the_comune_has_an_authorised_merchant(self):
+        company = self.companies['company_it']
+        user = self.env['res.users'].search([('login', '=', 'farmacia')])
+        self.assertTrue(user.has_group('munipay_base.group_merchant'))
+        self.assertFalse(user.has_group('munipay_base.group_cashier'))
+        config = self.env['pos.config'].search([('munipay_merchant_partner_id', '=', user.munipay_merchant_partner_id.id)])
+        self.assertEqual(config.company_id, company)
+        self.assertEqual(config.munipay_merchant_fee_type_ids, self.env.ref('munipay_demo.it_fee_mensa'))
+        self.assertEqual(config.payment_method_ids.journal_id.type, 'cash')
+        # the pharmacy sees its own point of sale only, not the town hall's cash desk
+        visible = self.env['pos.config'].with_user(user).search([])
+        self.assertEqual(visible, config)
 
     def test_each_citizen_can_pay_an_own_order_online(self):
         for xmlid, (*_rest, citizen) in MUNICIPALITIES.items():
