@@ -21,14 +21,6 @@ class MunipayWallet(models.Model):
 
     # ------------------------------------------------------------------ top-up limits
 
-    def _munipay_topup_limits(self):
-        """(minimum, maximum or None) of one top-up: the service's amount and maximum amount."""
-        self.ensure_one()
-        service = self.sudo().service_fee_type_id
-        minimum = service.amount if self.currency_id.compare_amounts(service.amount, 0.0) > 0 else \
-            self.currency_id.rounding
-        return minimum, (service.amount_max or None)
-
     def _munipay_topup_error(self, amount):
         """Why ``amount`` cannot top the wallet up online, or False."""
         self.ensure_one()
