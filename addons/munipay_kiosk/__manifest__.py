@@ -22,6 +22,7 @@ heartbeat and the acceptor's faults; a scheduled job e-mails the kiosk's alert a
         'data/ir_cron_data.xml',
         'views/pos_config_views.xml',
         'views/munipay_kiosk_payment_views.xml',
+        'views/munipay_kiosk_encashment_views.xml',
         'views/kiosk_templates.xml',
     ],
     'assets': {

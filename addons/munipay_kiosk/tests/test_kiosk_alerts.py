@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from odoo import fields
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import MunipayKioskCommon
@@ -68,3 +69,37 @@ class TestKioskAlerts(MunipayKioskCommon):
         self.kiosk.invalidate_recordset(['munipay_kiosk_cassette_amount'])
         self.assertEqual(self.kiosk.munipay_kiosk_cassette_amount, 0.0)
         self.assertEqual(self.account_balance(self.kiosk_journal.default_account_id), 35.0)
+
+    def test_emptying_the_cassette_counts_banknotes_and_closes_the_session(self):
+        self.book(self.new_key(), self.make_order(), [2000, 1000])
+        self.book(self.new_key(), self.make_order(), [500], due=2221)
+        session = self.kiosk_session()
+        Wizard = self.env['munipay.kiosk.encashment'].with_context(active_id=self.kiosk.id)
+        wizard = Wizard.create({})
+        self.assertEqual((wizard.session_id, wizard.expected_amount), (session, 35.0))
+        counts = {20.0: 1, 10.0: 1, 5.0: 1}
+        for line in wizard.line_ids:
+            line.count = counts.get(line.value, 0)
+        self.assertEqual(wizard.counted_amount, 35.0)
+        wizard.action_confirm()
+        self.assertEqual(session.state, 'closed')
+        self.assertIn('1 × ', session.closing_notes)
+        self.assertIn('35', session.closing_notes)
+        self.assertEqual(session.cash_register_balance_end_real, 35.0)
+        self.assertTransitCleared()
+        self.assertEqual(self.account_balance(self.kiosk_journal.default_account_id), 35.0)
+        self.assertBalanced()
+        with self.assertRaisesRegex(UserError, 'no open session'):
+            Wizard.create({}).action_confirm()
+
+    def test_a_short_cassette_books_the_difference(self):
+        self.book(self.new_key(), self.make_order(), [2000, 1000])
+        session = self.kiosk_session()
+        wizard = self.env['munipay.kiosk.encashment'].with_context(active_id=self.kiosk.id).create({})
+        wizard.line_ids.filtered(lambda l: l.value == 20.0).count = 1
+        wizard.action_confirm()
+        self.assertEqual(session.state, 'closed')
+        self.assertEqual(session.cash_register_difference, -10.0)
+        self.assertEqual(self.account_balance(self.kiosk_journal.default_account_id), 20.0,
+                         "the cash journal holds what was counted; the difference went to the loss account")
+        self.assertBalanced()
