@@ -14,7 +14,7 @@ ADDONS = pathlib.Path(__file__).resolve().parent.parent / 'addons'
 LANGS = ('it', 'de', 'pl')
 # the modules whose texts officers or citizens read; a new module joins once it has strings to translate
 TRANSLATED = ('munipay_base', 'munipay_documents', 'munipay_bank', 'munipay_pagopa', 'munipay_portal', 'munipay_cashdesk',
-              'munipay_merchant', 'munipay_portal_pagopa', 'munipay_billing',
+              'munipay_merchant', 'munipay_kiosk', 'munipay_portal_pagopa', 'munipay_billing',
               'munipay_demo')
 
 PY_FORMAT = re.compile(r'%\([a-zA-Z_]\w*\)[sdfr]|%[sdfr]')

@@ -73,6 +73,13 @@ class PosOrder(models.Model):
         self.ensure_one()
         return 'cash' if any(p.payment_method_id.is_cash_count for p in self.payment_ids if p.amount > 0) else 'card'
 
+    def _munipay_cashdesk_takes_part_payments(self):
+        """Hook: may this sale pay less than an order's amount due today? Not at a desk
+        (the cashier collects what is due); a channel where the money is already in hand
+        when the sale is made (a kiosk's cassette) books it as a part payment."""
+        self.ensure_one()
+        return False
+
     def _munipay_cashdesk_settle(self):
         """Pay the payment orders of the sale through munipay's channel method: each
         payment debits the transit account that the sale credits. Money for an order
@@ -100,7 +107,8 @@ class PosOrder(models.Model):
                                       sale=pos_order.name, order=order.name))
                 order._munipay_lock()
                 due = order.get_amount_open(payment_date)
-                if order.state == 'issued' and order.currency_id.compare_amounts(amount, due) < 0:
+                if order.state == 'issued' and order.currency_id.compare_amounts(amount, due) < 0 \
+                        and not pos_order._munipay_cashdesk_takes_part_payments():
                     # less than due would leave the order open although the citizen has a receipt in hand;
                     # more (paid elsewhere in part meanwhile) is kept as a credit to refund
                     raise UserError(_(

@@ -1,0 +1,5 @@
+from . import pos_config
+from . import pos_order
+from . import munipay_kiosk_payment
+from . import munipay_kiosk_booking
+from . import munipay_payment_order

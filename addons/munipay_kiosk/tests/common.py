@@ -1,0 +1,62 @@
+from odoo import Command
+from odoo.tests import new_test_user
+
+from odoo.addons.munipay_cashdesk.tests.common import MunipayCashdeskCommon
+
+
+class MunipayKioskCommon(MunipayCashdeskCommon):
+    """A kiosk of the test municipality: its own cash journal and cash method, a kiosk user."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.kiosk_journal = cls.env['account.journal'].create({
+            'name': 'Kiosk 1 cash', 'type': 'cash', 'code': 'KIO1', 'company_id': cls.company.id})
+        cls.kiosk_pm = cls.env['pos.payment.method'].create({
+            'name': 'Kiosk 1 cash', 'journal_id': cls.kiosk_journal.id, 'company_id': cls.company.id})
+        cls.kiosk = cls.env['pos.config'].create({
+            'name': 'Kiosk 1', 'company_id': cls.company.id, 'munipay_kiosk': True,
+            'munipay_kiosk_bridge_token': 'kiosk-token', 'munipay_kiosk_alert_email': 'kiosk-alerts@example.com',
+            'payment_method_ids': [Command.set(cls.kiosk_pm.ids)]})
+        cls.kiosk_user = new_test_user(
+            cls.env, login='kiosk_1', groups='base.group_user,point_of_sale.group_pos_user',
+            company_id=cls.company.id, company_ids=[Command.set(cls.company.ids)])
+        cls.key_counter = 0
+
+    def new_key(self):
+        type(self).key_counter += 1
+        return 'k%d-test-%04d' % (self.kiosk.id, self.key_counter)
+
+    def bridge_session(self, key, bills, state=None, due=None):
+        """A final session as the bridge reports it; ``bills`` in cents."""
+        inserted = sum(bills)
+        due = inserted if due is None else due
+        return {
+            'session_id': key, 'final': True, 'state': state or ('paid' if inserted >= due else 'stopped'),
+            'amount_due': due, 'currency': self.company.currency_id.name, 'inserted': inserted,
+            'remaining': max(due - inserted, 0), 'excess': max(inserted - due, 0),
+            'bills': [{'bill_type': 1, 'amount': cents, 'currency': self.company.currency_id.name} for cents in bills],
+            'message': '',
+        }
+
+    def lookup(self, text, user=None, lang=None):
+        env = self.env(user=user or self.kiosk_user, context=dict(self.env.context, lang=lang or 'en_US'))
+        return env['munipay.payment.order'].munipay_kiosk_lookup(self.kiosk.id, text)
+
+    def book(self, key, target, bills, user=None, config=None, kind='order', lang=None, **session_vals):
+        env = self.env(user=user or self.kiosk_user, context=dict(self.env.context, lang=lang or 'en_US'))
+        session = self.bridge_session(key, bills, **session_vals)
+        return env['munipay.kiosk.payment'].munipay_kiosk_book(
+            (config or self.kiosk).id, key, kind, target.id if hasattr(target, 'id') else target, session)
+
+    def kiosk_session(self):
+        return self.kiosk.current_session_id
+
+    def close_kiosk(self):
+        session = self.kiosk_session()
+        cash = sum(session.order_ids.payment_ids.mapped('amount'))
+        session.post_closing_cash_details(cash)
+        result = session.close_session_from_ui()
+        self.assertTrue(result.get('successful'), result)
+        self.assertEqual(session.state, 'closed')
+        return session

@@ -1,0 +1,1 @@
+from . import munipay_kiosk_encashment
