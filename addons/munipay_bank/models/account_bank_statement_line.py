@@ -102,7 +102,9 @@ class AccountBankStatementLine(models.Model):
     @api.model
     def _munipay_matchable_domain(self):
         return [('is_reconciled', '=', False), ('munipay_match_state', '=', False), ('amount', '!=', 0),
-                ('state', '=', 'posted'), ('company_id.munipay_bank_auto_match', '=', True)]
+                ('state', '=', 'posted'), ('company_id.munipay_bank_auto_match', '=', True),
+                # an archived company (a closed office, a localisation's demo company) books nothing
+                ('company_id.active', '=', True)]
 
     # ------------------------------------------------------------------ matching
 

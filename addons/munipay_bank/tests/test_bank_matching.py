@@ -173,6 +173,20 @@ class TestBankMatching(MunipayCommon):
         self.env['account.bank.statement.line']._cron_munipay_match()
         self.assertEqual((pending.munipay_match_state, order.state), ('order', 'paid'))
 
+    def test_job_leaves_archived_companies_alone(self):
+        other = self.setup_other_company(name="Closed office")['company']
+        journal = self.env['account.journal'].search([('company_id', '=', other.id), ('type', '=', 'bank')], limit=1)
+        line = self.env['account.bank.statement.line'].with_company(other).with_context(munipay_no_match=True).create({
+            'journal_id': journal.id, 'amount': 12.0, 'payment_ref': 'no order of ours', 'company_id': other.id})
+        other.active = False
+        order = self.make_order()
+        pending = self.env['account.bank.statement.line'].with_context(munipay_no_match=True).create({
+            'journal_id': self.bank_journal.id, 'amount': 22.21, 'payment_ref': order.payment_reference})
+        self.env['account.bank.statement.line']._cron_munipay_match()
+        self.assertEqual((pending.munipay_match_state, order.state), ('order', 'paid'))
+        self.assertFalse(line.munipay_match_state, "nothing of the archived company is put to suspense")
+        self.assertFalse(other.munipay_suspense_account_id)
+
     def test_batch_orders_matched_in_bulk(self):
         payers = [self.payer, self.payer_2] * 3
         orders = self.env['munipay.payment.order'].create([{
