@@ -5,5 +5,6 @@ from . import pos_config
 from . import pos_order_line
 from . import pos_order
 from . import munipay_fee_type
+from . import pos_category
 from . import munipay_payment_order
 from . import munipay_wallet

@@ -46,3 +46,14 @@ class TestMerchantSecurity(MunipayMerchantCommon):
         self.assertTrue(self.merchant_user.has_group('point_of_sale.group_pos_user'))
         self.assertFalse(self.merchant_user.has_group('point_of_sale.group_pos_manager'))
         self.assertFalse(self.merchant_user.has_group('munipay_base.group_cashier'))
+
+    def test_merchant_pos_loads_no_product_categories(self):
+        self.env['pos.category'].create({'name': 'Town hall certificates'})
+        session = self.open_merchant_session()
+        data = session.with_user(self.merchant_user).load_data(['pos.config', 'pos.category'])
+        self.assertEqual(data['pos.category']['data'], [])
+        # a point of sale that is not a merchant's keeps its categories
+        self.other_config.munipay_merchant_partner_id = False
+        self.other_config.open_ui()
+        other = self.other_config.current_session_id
+        self.assertTrue(other.load_data(['pos.config', 'pos.category'])['pos.category']['data'])
