@@ -13,7 +13,7 @@ production (it pulls in the Italian, German and Polish localisations).
     'author': 'munipay',
     'website': 'https://github.com/munipay/munipay',
     'license': 'LGPL-3',
-    'depends': ['munipay_documents', 'munipay_bank', 'munipay_pagopa', 'munipay_cashdesk', 'munipay_merchant', 'munipay_portal', 'payment_demo', 'l10n_it', 'l10n_de',
+    'depends': ['munipay_documents', 'munipay_bank', 'munipay_pagopa', 'munipay_cashdesk', 'munipay_merchant', 'munipay_kiosk', 'munipay_portal', 'payment_demo', 'l10n_it', 'l10n_de',
                 'l10n_pl'],
     'demo': [
         'demo/munipay_demo_companies.xml',

@@ -107,6 +107,19 @@ class MunipayDemo(models.AbstractModel):
         self.env['res.users'].browse(user_id).munipay_merchant_partner_id = merchant
 
     @api.model
+    def _set_up_kiosk(self, company_id, name, journal_code, user_id, alert_email):
+        """A self-service kiosk: its own cash journal (the cassette), the bridge on the
+        kiosk PC's loopback, and the user the kiosk PC logs in as."""
+        company = self.env['res.company'].browse(company_id)
+        journal = self.env['account.journal'].create({
+            'name': name, 'type': 'cash', 'code': journal_code, 'company_id': company.id})
+        method = self.env['pos.payment.method'].with_company(company).create({
+            'name': name, 'journal_id': journal.id, 'company_id': company.id})
+        self.env['pos.config'].with_company(company).create({
+            'name': name, 'company_id': company.id, 'munipay_kiosk': True,
+            'munipay_kiosk_alert_email': alert_email, 'payment_method_ids': [Command.set(method.ids)]})
+
+    @api.model
     def _set_up_online_payment(self, company_ids):
         """Odoo's demo payment provider for each municipality, in test mode, so that
         citizens pay on the demo portal without a real provider's account."""

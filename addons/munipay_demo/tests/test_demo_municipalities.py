@@ -31,7 +31,8 @@ class TestDemoMunicipalities(HttpCase):
             company = self.companies[xmlid]
             with self.subTest(company=company.name):
                 desk = self.env['pos.config'].search([('company_id', '=', company.id),
-                                                      ('munipay_merchant_partner_id', '=', False)])
+                                                      ('munipay_merchant_partner_id', '=', False),
+                                                      ('munipay_kiosk', '=', False)])
                 self.assertEqual(len(desk), 1)
                 methods = desk.payment_method_ids
                 self.assertEqual(sorted(methods.mapped('type')), ['bank', 'cash'])
@@ -139,6 +140,15 @@ class TestDemoMunicipalities(HttpCase):
         # the pharmacy sees its own point of sale only, not the town hall's cash desk
         visible = self.env['pos.config'].with_user(user).search([])
         self.assertEqual(visible, config)
+
+    def test_the_comune_has_a_kiosk(self):
+        kiosk = self.env['pos.config'].search([('munipay_kiosk', '=', True)])
+        self.assertEqual(kiosk.company_id, self.companies['company_it'])
+        self.assertEqual(kiosk.payment_method_ids.journal_id.type, 'cash')
+        self.authenticate('chiosco', 'chiosco')
+        response = self.url_open(f'/munipay/kiosk/{kiosk.id}')
+        self.assertEqual(response.status_code, 200)
+        self.assertIn('Chiosco Atrio Municipio', response.text)
 
     def test_each_citizen_can_pay_an_own_order_online(self):
         for xmlid, (*_rest, citizen) in MUNICIPALITIES.items():
