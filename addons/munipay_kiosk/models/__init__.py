@@ -1,5 +1,6 @@
 from . import pos_config
 from . import pos_order
+from . import pos_session
 from . import munipay_kiosk_payment
 from . import munipay_kiosk_booking
 from . import munipay_payment_order

@@ -100,7 +100,8 @@ class PosConfig(models.Model):
         return config
 
     def _munipay_kiosk_session(self):
-        """The kiosk's open session, opened (with the cash left in the cassette) if there is none."""
+        """The kiosk's open session, opened (with the cash left in the cassette: none once it was
+        emptied) if there is none."""
         self.ensure_one()
         session = self.current_session_id
         if not session or session.state in ('closing_control', 'closed'):
@@ -110,7 +111,9 @@ class PosConfig(models.Model):
             self.open_ui()
             session = self.current_session_id
         if session.state == 'opening_control':
-            session.set_opening_control(session.cash_register_balance_start, '')
+            previous = session.search([('config_id', '=', self.id), ('id', '!=', session.id)], limit=1)
+            opening = 0.0 if previous.munipay_kiosk_emptied else session.cash_register_balance_start
+            session.set_opening_control(opening, '')
         return session
 
     def _munipay_kiosk_report(self, status):

@@ -2,3 +2,4 @@ from . import test_kiosk_booking
 from . import test_kiosk_input
 from . import test_kiosk_alerts
 from . import test_kiosk_tour
+from . import test_kiosk_money

@@ -58,6 +58,7 @@ class MunipayKioskEncashment(models.TransientModel):
             result = session.close_session_from_ui()
         if not result.get('successful'):
             raise UserError(result.get('message') or _("The kiosk's session could not be closed."))
+        session.munipay_kiosk_emptied = True
         session.message_post(body=Markup('<p>%s</p>') % notes)
         return {'type': 'ir.actions.act_window_close'}
 
