@@ -93,6 +93,11 @@ class PosOrder(models.Model):
             if currency.compare_amounts(line.price_subtotal_incl, line.price_unit) \
                     or currency.compare_amounts(line.price_subtotal, line.price_unit):
                 line.write({'price_subtotal': line.price_unit, 'price_subtotal_incl': line.price_unit})
+        negative = self.lines.filtered(lambda l: currency.compare_amounts(l.price_subtotal_incl, 0.0) < 0)[:1]
+        if negative:
+            # a negative line (a refund, a "discount" item) would pay the top-up instead of money
+            raise UserError(_("%s: a sale that tops up a wallet takes no negative line; the top-up is paid in money.",
+                              negative.full_product_name))
         self._compute_prices()
         if not self._is_pos_order_paid():
             raise UserError(_("Sale %(sale)s is not paid in full: %(paid)s received for %(total)s. Nothing was "

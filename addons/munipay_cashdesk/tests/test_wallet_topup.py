@@ -96,6 +96,19 @@ class TestWalletTopupSale(WalletTopupCommon):
         self.assertFalse(session.order_ids)
         self.assertEqual(self.wallet.balance, 0.0)
 
+    @mute_logger('odoo.addons.point_of_sale.models.pos_order')
+    def test_negative_line_does_not_pay_a_topup(self):
+        """Review s9: a top-up of 20.00 with an item at -20.00 in the same sale, paid 0.00,
+        credited the wallet 20.00 against a negative sale."""
+        gadget = self.env['product.product'].create({'name': 'Gadget', 'available_in_pos': True, 'list_price': 4.0})
+        session = self.open_session()
+        with self.assertRaisesRegex(UserError, 'takes no negative line'), self.env.cr.savepoint():
+            self.sale(session, [self.topup_line(20.0), self.order_line(-20.0, product_id=gadget.id, name='Gadget')],
+                      [(self.cash_pm, 0.0)])
+        self.assertFalse(self.wallet_items())
+        self.assertEqual(self.wallet.balance, 0.0)
+        self.assertFalse(self.env['account.move.line'].search([('account_id', '=', self.liability.id)]))
+
     def test_topup_cannot_be_refunded_at_the_pos(self):
         session = self.open_session()
         pos_order = self.sale(session, [self.topup_line(20.0)], [(self.cash_pm, 20.0)])
