@@ -124,6 +124,15 @@ class PosOrder(models.Model):
             lines = lines.filtered(lambda l: not l.munipay_wallet_move_id)
             if not lines:
                 continue
+            # pos.order.uuid is not unique: a sale synced twice at once becomes two orders. Both
+            # update the wallets' rows, so the later one fails to serialise and, retried, finds
+            # the sale recorded; one that reached here anyway credits nothing twice.
+            lines.munipay_wallet_id.sudo()._munipay_lock()
+            if pos_order.uuid and self.sudo().search_count([
+                    ('uuid', '=', pos_order.uuid), ('id', '!=', pos_order.id),
+                    ('lines.munipay_wallet_move_id', '!=', False)], limit=1):
+                raise UserError(_("Sale %s was recorded already: its top-ups are not credited twice.",
+                                  pos_order.pos_reference or pos_order.name))
             company = pos_order.company_id
             transit = company._munipay_cashdesk_transit_account()
             channel = pos_order._munipay_wallet_channel()
