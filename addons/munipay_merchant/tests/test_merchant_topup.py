@@ -52,9 +52,9 @@ class TestMerchantTopup(MunipayMerchantCommon):
         with self.assertRaisesRegex(UserError, "below the merchant's commission"), self.env.cr.savepoint():
             self.merchant_sale(session, [self.topup_line(0.10)], 0.10)
         self.assertFalse(self.wallet_items())
-        payable = self.company.munipay_merchant_payable_account_id
-        expense = self.company.munipay_merchant_commission_account_id
         pos_order = self.merchant_sale(session, [self.topup_line(0.20)], 0.20)
+        payable = self.company.munipay_merchant_payable_account_id  # set up with the first commission
+        expense = self.company.munipay_merchant_commission_account_id
         self.assertRecordValues(pos_order.lines.munipay_commission_move_id.line_ids.sorted('debit'), [
             {'account_id': payable.id, 'debit': 0.0, 'credit': 0.1},  # 2 % of 0.20 + 0.10, to the cent
             {'account_id': expense.id, 'debit': 0.1, 'credit': 0.0},
