@@ -93,6 +93,11 @@ class PosOrder(models.Model):
             if currency.compare_amounts(line.price_subtotal_incl, line.price_unit) \
                     or currency.compare_amounts(line.price_subtotal, line.price_unit):
                 line.write({'price_subtotal': line.price_unit, 'price_subtotal_incl': line.price_unit})
+        negative = self.lines.filtered(lambda l: currency.compare_amounts(l.price_subtotal_incl, 0.0) < 0)[:1]
+        if negative:
+            # a negative line (a refund, a "discount" item) would pay the top-up instead of money
+            raise UserError(_("%s: a sale that tops up a wallet takes no negative line; the top-up is paid in money.",
+                              negative.full_product_name))
         self._compute_prices()
         if not self._is_pos_order_paid():
             raise UserError(_("Sale %(sale)s is not paid in full: %(paid)s received for %(total)s. Nothing was "
@@ -119,6 +124,15 @@ class PosOrder(models.Model):
             lines = lines.filtered(lambda l: not l.munipay_wallet_move_id)
             if not lines:
                 continue
+            # pos.order.uuid is not unique: a sale synced twice at once becomes two orders. Both
+            # update the wallets' rows, so the later one fails to serialise and, retried, finds
+            # the sale recorded; one that reached here anyway credits nothing twice.
+            lines.munipay_wallet_id.sudo()._munipay_lock()
+            if pos_order.uuid and self.sudo().search_count([
+                    ('uuid', '=', pos_order.uuid), ('id', '!=', pos_order.id),
+                    ('lines.munipay_wallet_move_id', '!=', False)], limit=1):
+                raise UserError(_("Sale %s was recorded already: its top-ups are not credited twice.",
+                                  pos_order.pos_reference or pos_order.name))
             company = pos_order.company_id
             transit = company._munipay_cashdesk_transit_account()
             channel = pos_order._munipay_wallet_channel()

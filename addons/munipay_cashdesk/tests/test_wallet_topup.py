@@ -1,4 +1,4 @@
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
@@ -70,6 +70,33 @@ class TestWalletTopupSale(WalletTopupCommon):
         self.assertEqual(self.wallet.balance, 20.0)
 
     @mute_logger('odoo.addons.point_of_sale.models.pos_order')
+    def test_sale_synced_twice_at_once_credits_once(self):
+        """Review s9: pos.order.uuid is not unique, so two syncs of one sale at once (a request
+        retried while the first still runs) each found no order of that uuid and each created
+        one, crediting the wallet twice. The second transaction cannot see the first's order;
+        here it is processed again as new, as that transaction does."""
+        session = self.open_session()
+        first = self.sale(session, [self.topup_line(20.0)], [(self.cash_pm, 20.0)])
+        line = first.lines
+        again = {
+            'uuid': first.uuid, 'session_id': session.id, 'state': 'paid', 'name': first.pos_reference,
+            'amount_paid': 20.0, 'amount_total': 20.0, 'amount_tax': 0, 'amount_return': 0,
+            'pricelist_id': self.config.pricelist_id.id, 'sequence_number': 2, 'user_id': self.env.uid,
+            'date_order': fields.Datetime.to_string(fields.Datetime.now()), 'partner_id': False,
+            'lines': [self.topup_line(20.0)],
+            'payment_ids': [Command.create({'amount': 20.0, 'name': fields.Datetime.now(),
+                                            'payment_method_id': self.cash_pm.id})],
+        }
+        with self.assertRaisesRegex(UserError, 'recorded already'), self.env.cr.savepoint():
+            self.env['pos.order']._process_order(again, False)
+        self.assertEqual(len(self.wallet_items()), 1)
+        self.assertEqual(self.wallet.balance, 20.0)
+        self.assertRecordValues(line.munipay_wallet_move_id.line_ids.sorted('debit'), [
+            {'account_id': self.liability.id, 'debit': 0.0, 'credit': 20.0},
+            {'account_id': self.company.munipay_cashdesk_transit_account_id.id, 'debit': 20.0, 'credit': 0.0},
+        ])
+
+    @mute_logger('odoo.addons.point_of_sale.models.pos_order')
     def test_archived_wallet_refused(self):
         session = self.open_session()
         self.wallet.active = False
@@ -95,6 +122,19 @@ class TestWalletTopupSale(WalletTopupCommon):
             self.sale(session, [self.topup_line(25.0, wallet=foreign)], [(self.cash_pm, 25.0)])
         self.assertFalse(session.order_ids)
         self.assertEqual(self.wallet.balance, 0.0)
+
+    @mute_logger('odoo.addons.point_of_sale.models.pos_order')
+    def test_negative_line_does_not_pay_a_topup(self):
+        """Review s9: a top-up of 20.00 with an item at -20.00 in the same sale, paid 0.00,
+        credited the wallet 20.00 against a negative sale."""
+        gadget = self.env['product.product'].create({'name': 'Gadget', 'available_in_pos': True, 'list_price': 4.0})
+        session = self.open_session()
+        with self.assertRaisesRegex(UserError, 'takes no negative line'), self.env.cr.savepoint():
+            self.sale(session, [self.topup_line(20.0), self.order_line(-20.0, product_id=gadget.id, name='Gadget')],
+                      [(self.cash_pm, 0.0)])
+        self.assertFalse(self.wallet_items())
+        self.assertEqual(self.wallet.balance, 0.0)
+        self.assertFalse(self.env['account.move.line'].search([('account_id', '=', self.liability.id)]))
 
     def test_topup_cannot_be_refunded_at_the_pos(self):
         session = self.open_session()

@@ -35,6 +35,14 @@ class PosOrder(models.Model):
         if not refusal and not self.config_id._munipay_merchant_allows(service):
             refusal = _("%(merchant)s is not authorised to top up %(service)s.",
                         merchant=self.config_id.munipay_merchant_partner_id.name, service=service.name)
+        if not refusal and self.config_id.munipay_merchant_partner_id:
+            # a commission as large as the top-up pays the merchant for moving no money (and
+            # leaves it a negative amount to settle)
+            commission = self.config_id._munipay_merchant_commission(line.price_unit)
+            if self.currency_id.compare_amounts(line.price_unit, commission) <= 0:
+                refusal = _("A top-up of %(amount)s is below the merchant's commission of %(commission)s: top up "
+                            "more.", amount=self.currency_id.format(line.price_unit),
+                            commission=self.currency_id.format(commission))
         return refusal
 
     def _munipay_cashdesk_channel(self):

@@ -20,11 +20,11 @@ class MunipayMerchantCommon(WalletTopupCommon):
         cls.merchant_config, cls.merchant_cash_pm = cls.make_merchant_config(cls.merchant, 'Farmacia Centrale', 'FCC')
         cls.other_config, cls.other_cash_pm = cls.make_merchant_config(cls.other_merchant, 'Tabaccheria Sud', 'TSC')
         cls.merchant_user = new_test_user(
-            cls.env, login='test_farmacia', groups='munipay_base.group_merchant', name='Farmacia cashier',
+            cls.env, login='farmacia_test', groups='munipay_base.group_merchant', name='Farmacia cashier',
             company_id=cls.company.id, company_ids=[Command.set(cls.company.ids)])
         cls.merchant_user.munipay_merchant_partner_id = cls.merchant
         cls.other_user = new_test_user(
-            cls.env, login='test_tabaccheria', groups='munipay_base.group_merchant', name='Tabaccheria cashier',
+            cls.env, login='tabaccheria', groups='munipay_base.group_merchant', name='Tabaccheria cashier',
             company_id=cls.company.id, company_ids=[Command.set(cls.company.ids)])
         cls.other_user.munipay_merchant_partner_id = cls.other_merchant
         cls.transport_wallet = cls.env['munipay.wallet'].create({

@@ -41,6 +41,40 @@ class TestMerchantTopup(MunipayMerchantCommon):
         self.assertEqual(self.account_balance(payable), -0.5)
         self.assertBalanced()
 
+    @mute_logger('odoo.addons.point_of_sale.models.pos_order')
+    def test_commission_never_as_large_as_the_topup(self):
+        """Review s9: with no minimum top-up, a 0.05 top-up earned a 0.10 commission (2 % + 0.10):
+        the merchant was paid for moving no money and the settlement went negative."""
+        self.fee_canteen.amount = 0.0
+        session = self.open_merchant_session()
+        with self.assertRaisesRegex(UserError, "below the merchant's commission"), self.env.cr.savepoint():
+            self.merchant_sale(session, [self.topup_line(0.05)], 0.05)
+        with self.assertRaisesRegex(UserError, "below the merchant's commission"), self.env.cr.savepoint():
+            self.merchant_sale(session, [self.topup_line(0.10)], 0.10)
+        self.assertFalse(self.wallet_items())
+        pos_order = self.merchant_sale(session, [self.topup_line(0.20)], 0.20)
+        payable = self.company.munipay_merchant_payable_account_id  # set up with the first commission
+        expense = self.company.munipay_merchant_commission_account_id
+        self.assertRecordValues(pos_order.lines.munipay_commission_move_id.line_ids.sorted('debit'), [
+            {'account_id': payable.id, 'debit': 0.0, 'credit': 0.1},  # 2 % of 0.20 + 0.10, to the cent
+            {'account_id': expense.id, 'debit': 0.1, 'credit': 0.0},
+        ])
+        self.close_session(session)
+        today = fields.Date.context_today(self.env.user)
+        action = self.env['munipay.merchant.settle'].create({
+            'merchant_id': self.merchant.id, 'date_from': today.replace(day=1), 'date_to': today,
+            'journal_id': self.bank_journal.id}).action_settle()
+        till = self.merchant_cash_pm.journal_id.default_account_id
+        self.assertRecordValues(self.env['account.move'].browse(action['res_id']).line_ids.sorted(
+            lambda l: (l.account_id != till, l.account_id != payable)), [
+            {'account_id': till.id, 'debit': 0.0, 'credit': 0.2},
+            {'account_id': payable.id, 'debit': 0.1, 'credit': 0.0},
+            {'account_id': self.bank_journal.default_account_id.id, 'debit': 0.1, 'credit': 0.0},
+        ])
+        self.assertEqual(self.wallet.balance, 0.2)
+        self.assertEqual(self.account_balance(payable), 0.0)
+        self.assertBalanced()
+
     def test_no_commission_configured_no_entry(self):
         self.merchant_config.write({'munipay_merchant_commission_percent': 0.0,
                                     'munipay_merchant_commission_fixed': 0.0})

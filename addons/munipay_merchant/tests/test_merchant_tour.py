@@ -13,7 +13,7 @@ class TestMerchantTour(MunipayMerchantCommon):
         self.wallet._munipay_credit(3.5, self.cash_journal.default_account_id)
         self.merchant_config.open_ui()
         url = '/pos/ui?' + urlencode({'config_id': self.merchant_config.id, 'pan': self.wallet.pan})
-        self.start_tour(url, 'munipay_merchant_topup_tour', login='test_farmacia', timeout=300)
+        self.start_tour(url, 'munipay_merchant_topup_tour', login='farmacia_test', timeout=300)
         session = self.merchant_config.current_session_id
         pos_order = session.order_ids
         self.assertEqual(len(pos_order), 1, "the tour validated one sale")
