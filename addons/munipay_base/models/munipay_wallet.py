@@ -1,20 +1,10 @@
 import secrets
 
+from stdnum import luhn
+
 from odoo import _, api, fields, models, Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_is_zero
-
-
-def _luhn_digit(digits):
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        value = int(char)
-        if index % 2 == 0:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
-    return str((10 - total % 10) % 10)
 
 
 class MunipayWallet(models.Model):
@@ -48,7 +38,7 @@ class MunipayWallet(models.Model):
     @api.model
     def _munipay_new_pan(self):
         body = '%09d' % secrets.randbelow(10 ** 9)
-        return body + _luhn_digit(body)
+        return body + luhn.calc_check_digit(body)
 
     @api.depends('line_ids.balance', 'line_ids.parent_state')
     def _compute_balance(self):
@@ -157,7 +147,7 @@ class MunipayWallet(models.Model):
     @api.constrains('pan')
     def _check_pan(self):
         for wallet in self:
-            if not wallet.pan.isdigit() or _luhn_digit(wallet.pan[:-1]) != wallet.pan[-1]:
+            if not wallet.pan.isdigit() or not luhn.is_valid(wallet.pan):
                 raise ValidationError(_("Personal access number %s is not valid.", wallet.pan))
 
     def action_open_operation(self):

@@ -7,6 +7,8 @@ track), or by the beneficiary's name. Nothing here touches the database.
 """
 import re
 
+from stdnum import luhn
+
 PAN_LENGTH = 10
 CARD_MIN, CARD_MAX = 12, 24
 NAME_MIN = 3
@@ -19,17 +21,7 @@ _SEPARATORS = re.compile(r'[\s\-./]')
 
 def luhn_valid(digits):
     """Does the last digit of ``digits`` check the others (Luhn, mod 10)?"""
-    if not digits or not digits.isdigit():
-        return False
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        value = int(char)
-        if index % 2 == 1:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
-    return total % 10 == 0
+    return bool(digits) and digits.isdigit() and luhn.is_valid(digits)
 
 
 def normalize_card_number(text):
