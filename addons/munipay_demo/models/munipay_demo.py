@@ -88,15 +88,20 @@ class MunipayDemo(models.AbstractModel):
         self.env['munipay.fee.type'].browse(desk_fee_ids).munipay_cashdesk_sale = True
 
     @api.model
+    def _own_cash_method(self, company, name, journal_code):
+        """A cash payment method on a cash journal of its own (a merchant's till, a kiosk's cassette)."""
+        journal = self.env['account.journal'].create({
+            'name': name, 'type': 'cash', 'code': journal_code, 'company_id': company.id})
+        return self.env['pos.payment.method'].with_company(company).create({
+            'name': name, 'journal_id': journal.id, 'company_id': company.id})
+
+    @api.model
     def _set_up_merchant(self, company_id, merchant_id, user_id, journal_code, fee_ids, percent, fixed):
         """An authorised merchant's restricted point of sale: its own till, the services
         it may top up, its commission; ``user_id`` sells there and sees nothing else."""
         company = self.env['res.company'].browse(company_id)
         merchant = self.env['res.partner'].browse(merchant_id)
-        journal = self.env['account.journal'].create({
-            'name': merchant.name, 'type': 'cash', 'code': journal_code, 'company_id': company.id})
-        method = self.env['pos.payment.method'].with_company(company).create({
-            'name': journal.name, 'journal_id': journal.id, 'company_id': company.id})
+        method = self._own_cash_method(company, merchant.name, journal_code)
         self.env['pos.config'].with_company(company).create({
             'name': merchant.name, 'company_id': company.id, 'payment_method_ids': [Command.set(method.ids)],
             'munipay_merchant_partner_id': merchant.id,
@@ -107,14 +112,11 @@ class MunipayDemo(models.AbstractModel):
         self.env['res.users'].browse(user_id).munipay_merchant_partner_id = merchant
 
     @api.model
-    def _set_up_kiosk(self, company_id, name, journal_code, user_id, alert_email):
-        """A self-service kiosk: its own cash journal (the cassette), the bridge on the
-        kiosk PC's loopback, and the user the kiosk PC logs in as."""
+    def _set_up_kiosk(self, company_id, name, journal_code, alert_email):
+        """A self-service kiosk: its own cash journal (the cassette) and the bridge on
+        the kiosk PC's loopback (the default address)."""
         company = self.env['res.company'].browse(company_id)
-        journal = self.env['account.journal'].create({
-            'name': name, 'type': 'cash', 'code': journal_code, 'company_id': company.id})
-        method = self.env['pos.payment.method'].with_company(company).create({
-            'name': name, 'journal_id': journal.id, 'company_id': company.id})
+        method = self._own_cash_method(company, name, journal_code)
         self.env['pos.config'].with_company(company).create({
             'name': name, 'company_id': company.id, 'munipay_kiosk': True,
             'munipay_kiosk_alert_email': alert_email, 'payment_method_ids': [Command.set(method.ids)]})
