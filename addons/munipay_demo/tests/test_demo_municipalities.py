@@ -1,3 +1,5 @@
+import re
+
 from stdnum import iban
 
 from odoo import fields
@@ -195,6 +197,8 @@ class TestDemoMunicipalities(HttpCase):
                 order = Order.search([('company_id', '=', company.id), ('state', '=', 'issued')], limit=1)
                 html = self.env['ir.actions.report']._render_qweb_html(
                     'munipay_documents.report_payment_notice', order.ids)[0].decode()
+                # the text, not the images: a QR of a random link may hold any three letters
+                html = re.sub(r'data:image/[a-z]+;base64,[A-Za-z0-9+/=]+', '', html)
                 for word in NOTICE_WORDS[xmlid]:
                     self.assertIn(word, html)
                 self.assertIn(company.city, html)
