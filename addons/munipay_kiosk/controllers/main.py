@@ -60,9 +60,9 @@ class MunipayKiosk(http.Controller):
         return request.env['munipay.kiosk.payment'].munipay_kiosk_book(config.id, key, kind, target_id, session)
 
     @http.route('/munipay/kiosk/<int:config_id>/heartbeat', type='json', auth='user', methods=['POST'])
-    def kiosk_heartbeat(self, config_id, status=None, lang=None):
+    def kiosk_heartbeat(self, config_id, status=None, printer=None, queue=None, lang=None):
         config = self._kiosk(config_id, lang)
-        return {'fault': config._munipay_kiosk_report(status)}
+        return {'fault': config._munipay_kiosk_report(status, printer=printer, queue=queue)}
 
     def _labels(self):
         return {

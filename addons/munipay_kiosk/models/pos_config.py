@@ -116,9 +116,11 @@ class PosConfig(models.Model):
             session.set_opening_control(opening, '')
         return session
 
-    def _munipay_kiosk_report(self, status):
+    def _munipay_kiosk_report(self, status, printer=None, queue=None):
         """The kiosk page's heartbeat with the bill acceptor's status (the bridge's
-        GET /v1/devices/bill-acceptor answer, or None when the bridge did not answer)."""
+        GET /v1/devices/bill-acceptor answer, or None when the bridge did not answer),
+        the receipt printer's (GET /v1/devices/printer, None: none or no answer) and the
+        page's offline queue (``{'pending': n, 'oldest': ISO time or None, 'error': text}``)."""
         self.ensure_one()
         fault = ''
         if not isinstance(status, dict):
