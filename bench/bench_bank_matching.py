@@ -15,9 +15,12 @@ import sys
 import time
 
 import odoo
-from odoo import api, SUPERUSER_ID, Command
+from odoo import api, SUPERUSER_ID
 from odoo.addons.munipay_base.lib.references import format_in_groups
 from odoo.addons.munipay_bank.models.account_bank_statement_line import MATCH_BATCH_SIZE
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import bench_fees, issue_in_batches  # noqa: E402
 
 
 def main(db, n_orders, n_lines, batch=MATCH_BATCH_SIZE, issue_batch=5000):
@@ -27,27 +30,14 @@ def main(db, n_orders, n_lines, batch=MATCH_BATCH_SIZE, issue_batch=5000):
         env = api.Environment(cr, SUPERUSER_ID, {})
         company = env.company
         company._munipay_ensure_setup()
-        product = env['product.product'].create({'name': 'Bench fee', 'type': 'service', 'taxes_id': [Command.clear()]})
-        fee = env['munipay.fee.type'].create({'name': 'Bench fee', 'code': 'BANK-%d' % product.id,
-                                              'product_id': product.id, 'amount': 25.0})
+        fee = bench_fees(env, [{'name': 'Bench fee', 'code': 'BANK', 'amount': 25.0}])
         partners = env['res.partner'].create([{'name': 'Bench payer %06d' % i} for i in range(n_orders)])
         cr.commit()
         fee_id, partner_ids = fee.id, partners.ids
         journal_id = env['account.journal'].search([('company_id', '=', company.id), ('type', '=', 'bank')], limit=1).id
 
-    start = time.perf_counter()
-    for first in range(0, n_orders, issue_batch):
-        with registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            Order = env['munipay.payment.order']
-            fee = env['munipay.fee.type'].browse(fee_id)
-            lines = Order._munipay_lines_for_fee_type(fee)
-            orders = Order.with_context(tracking_disable=True).create([
-                {'partner_id': pid, 'fee_type_id': fee_id, 'line_ids': lines}
-                for pid in partner_ids[first:first + issue_batch]])
-            orders._munipay_issue_batch()
-            cr.commit()
-        print(f"  issued {min(first + issue_batch, n_orders)} orders ({time.perf_counter() - start:.0f} s)", flush=True)
+    issue_in_batches(registry, n_orders, lambda i: {'partner_id': partner_ids[i], 'fee_type_id': fee_id},
+                     batch=issue_batch)
 
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})

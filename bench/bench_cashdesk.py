@@ -36,6 +36,7 @@ from odoo import api, fields, SUPERUSER_ID, Command
 from odoo.tools import config
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import bench_fees, euro_municipality, issue_in_batches  # noqa: E402
 from bench_pagopa_node import CpuMeter, free_port, process_cpu, start_server, stop_server  # noqa: E402
 from bench_portal import PASSWORD, log_in  # noqa: E402
 
@@ -68,14 +69,8 @@ def setup(registry, n_orders, n_single, issue_batch=5000):
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         company = env.company
-        euro = env.ref('base.EUR')
-        euro.active = True
-        if company.currency_id != euro:
-            company.currency_id = euro  # a fresh database: no entry yet
-        company._munipay_ensure_setup()
         bank = env['res.partner.bank'].create({'acc_number': IBAN, 'partner_id': company.partner_id.id})
-        company.write({
-            'name': 'Comune di Prova',
+        euro_municipality(env, **{
             'munipay_bank_account_id': bank.id,
             'munipay_qr_standard': 'epc',
             'munipay_creditor_fiscal_code': FISCAL_CODE,
@@ -84,12 +79,11 @@ def setup(registry, n_orders, n_single, issue_batch=5000):
             'munipay_pagopa_broker_id': '15376371009',
             'munipay_pagopa_station_id': FISCAL_CODE + '_01',
         })
-        product = env['product.product'].create({'name': 'Bench fee', 'type': 'service', 'taxes_id': [Command.clear()]})
-        fees = env['munipay.fee.type'].create([{
-            'name': "Carta d'identità", 'code': 'DESK-PAGOPA', 'product_id': product.id, 'amount': AMOUNT,
+        fees = bench_fees(env, [{
+            'name': "Carta d'identità", 'code': 'DESK-PAGOPA', 'amount': AMOUNT,
             'handling_fee': HANDLING_FEE, 'qr_standard': 'pagopa', 'pagopa_transfer_category': '9/0101108TS/',
         }, {
-            'name': "Passo carrabile", 'code': 'DESK-EPC', 'product_id': product.id, 'amount': AMOUNT,
+            'name': "Passo carrabile", 'code': 'DESK-EPC', 'amount': AMOUNT,
             'handling_fee': HANDLING_FEE, 'qr_standard': 'epc',
         }])
         n_payers = max(1, n_orders // 2)
@@ -111,38 +105,12 @@ def setup(registry, n_orders, n_single, issue_batch=5000):
         cr.commit()
         fee_ids, partner_ids, cashier_id = fees.ids, partners.ids, cashier.id
 
-    start = time.perf_counter()
-    for first in range(0, n_orders, issue_batch):
-        with registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            Order = env['munipay.payment.order']
-            count = min(issue_batch, n_orders - first)
-            lines = {fee_id: Order._munipay_lines_for_fee_type(env['munipay.fee.type'].browse(fee_id))
-                     for fee_id in fee_ids}
-            orders = Order.with_context(tracking_disable=True).create([
-                {'partner_id': partner_ids[(first + i) % len(partner_ids)], 'fee_type_id': fee_ids[(first + i) % 2],
-                 'line_ids': lines[fee_ids[(first + i) % 2]]} for i in range(count)])
-            orders._munipay_issue_batch()
-            cr.commit()
-        print(f"  issued {first + count} orders ({time.perf_counter() - start:.0f} s)", flush=True)
-
+    issue_in_batches(registry, n_orders, lambda i: {
+        'partner_id': partner_ids[i % len(partner_ids)], 'fee_type_id': fee_ids[i % 2]}, batch=issue_batch)
     # orders issued one by one (each its own invoice), as an officer or the desk issues them
-    single_ids = []
-    for first in range(0, n_single, 100):
-        with registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            Order = env['munipay.payment.order']
-            lines = {fee_id: Order._munipay_lines_for_fee_type(env['munipay.fee.type'].browse(fee_id))
-                     for fee_id in fee_ids}
-            count = min(100, n_single - first)
-            orders = Order.with_context(tracking_disable=True).create([
-                {'partner_id': partner_ids[(7 * (first + i)) % len(partner_ids)], 'fee_type_id': fee_ids[i % 2],
-                 'line_ids': lines[fee_ids[i % 2]]} for i in range(count)])
-            orders.action_issue()
-            single_ids += orders.ids
-            cr.commit()
-    if n_single:
-        print(f"  issued {n_single} orders one by one ({time.perf_counter() - start:.0f} s)", flush=True)
+    single_ids = issue_in_batches(registry, n_single, lambda i: {
+        'partner_id': partner_ids[(7 * i) % len(partner_ids)], 'fee_type_id': fee_ids[i % 2]},
+        batch=100, one_by_one=True)
 
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})

@@ -35,8 +35,11 @@ import time
 from datetime import datetime
 
 import odoo
-from odoo import api, SUPERUSER_ID, Command
+from odoo import api, SUPERUSER_ID
 from odoo.tools import config
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import bench_fees, euro_municipality, issue_in_batches  # noqa: E402
 
 FISCAL_CODE = '02438750586'
 BROKER = '15376371009'
@@ -56,14 +59,8 @@ def setup(registry, n_orders, issue_batch=5000):
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         company = env.company
-        euro = env.ref('base.EUR')
-        euro.active = True
-        if company.currency_id != euro:
-            company.currency_id = euro  # a fresh database: no entry yet
-        company._munipay_ensure_setup()
         bank = env['res.partner.bank'].create({'acc_number': IBAN, 'partner_id': company.partner_id.id})
-        company.write({
-            'name': 'Comune di Prova',
+        euro_municipality(env, **{
             'munipay_bank_account_id': bank.id,
             'munipay_creditor_fiscal_code': FISCAL_CODE,
             'munipay_pagopa_aux_digit': '3',
@@ -73,27 +70,14 @@ def setup(registry, n_orders, issue_batch=5000):
             'munipay_qr_standard': 'pagopa',
         })
         company._munipay_pagopa_journal()
-        product = env['product.product'].create({'name': 'Bench fee', 'type': 'service', 'taxes_id': [Command.clear()]})
-        fee = env['munipay.fee.type'].create({
-            'name': 'Carta d\'identità', 'code': 'PAGOPA-%d' % product.id, 'product_id': product.id,
-            'amount': float(AMOUNT), 'pagopa_transfer_category': '9/0101108TS/'})
+        fee = bench_fees(env, [{'name': "Carta d'identità", 'code': 'PAGOPA', 'amount': float(AMOUNT),
+                                'pagopa_transfer_category': '9/0101108TS/'}])
         partners = env['res.partner'].create([{'name': 'Bench payer %06d' % i} for i in range(n_orders)])
         cr.commit()
         fee_id, partner_ids = fee.id, partners.ids
 
-    start = time.perf_counter()
-    for first in range(0, n_orders, issue_batch):
-        with registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            Order = env['munipay.payment.order']
-            fee = env['munipay.fee.type'].browse(fee_id)
-            lines = Order._munipay_lines_for_fee_type(fee)
-            orders = Order.with_context(tracking_disable=True).create([
-                {'partner_id': pid, 'fee_type_id': fee_id, 'line_ids': lines}
-                for pid in partner_ids[first:first + issue_batch]])
-            orders._munipay_issue_batch()
-            cr.commit()
-        print(f"  issued {min(first + issue_batch, n_orders)} orders ({time.perf_counter() - start:.0f} s)", flush=True)
+    issue_in_batches(registry, n_orders, lambda i: {'partner_id': partner_ids[i], 'fee_type_id': fee_id},
+                     batch=issue_batch)
 
     with registry.cursor() as cr:
         cr.execute("SELECT pagopa_notice_number, pagopa_iuv FROM munipay_payment_order "

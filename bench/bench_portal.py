@@ -31,6 +31,7 @@ from odoo import api, SUPERUSER_ID, Command
 from odoo.tools import config
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import bench_fees, euro_municipality, issue_in_batches  # noqa: E402
 from bench_pagopa_node import CpuMeter, Load, free_port, start_server, stop_server  # noqa: E402
 
 CLIENTS = 20
@@ -46,20 +47,12 @@ def setup(registry, n_orders, issue_batch=5000):
     n_payers = max(CLIENTS, min(N_PAYERS, n_orders))
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
-        company = env.company
-        euro = env.ref('base.EUR')
-        euro.active = True
-        if company.currency_id != euro:
-            company.currency_id = euro  # a fresh database: no entry yet
-        company._munipay_ensure_setup()
-        company.name = 'Comune di Prova'
+        company = euro_municipality(env)
         # Odoo's demo provider collects online, as in the demo and test databases
         provider = env.ref('payment.payment_provider_demo')
         provider.write({'state': 'test', 'is_published': True, 'company_id': company.id})
-        product = env['product.product'].create({'name': 'Bench fee', 'type': 'service', 'taxes_id': [Command.clear()],
-                                                 'list_price': AMOUNT})
-        fee = env['munipay.fee.type'].create({
-            'name': "Identity card", 'code': 'BENCH-%d' % product.id, 'product_id': product.id, 'amount': AMOUNT})
+        fee = bench_fees(env, [{'name': "Identity card", 'code': 'BENCH', 'amount': AMOUNT}], list_price=AMOUNT)
+        product = fee.product_id
         partners = env['res.partner'].create([
             {'name': 'Bench payer %05d' % i, 'street': 'Via Roma %d' % i, 'city': 'Roma', 'zip': '00100',
              'email': 'payer%05d@example.com' % i} for i in range(n_payers)])
@@ -72,19 +65,9 @@ def setup(registry, n_orders, issue_batch=5000):
         product_id = product.id
 
     start = time.perf_counter()
-    for first in range(0, n_orders, issue_batch):
-        with registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            Order = env['munipay.payment.order']
-            fee = env['munipay.fee.type'].browse(fee_id)
-            lines = Order._munipay_lines_for_fee_type(fee)
-            count = min(issue_batch, n_orders - first)
-            orders = Order.with_context(tracking_disable=True).create([
-                {'partner_id': partner_ids[(first + i) % len(partner_ids)], 'fee_type_id': fee_id,
-                 'origin': 'CASE-%06d' % (first + i), 'line_ids': lines} for i in range(count)])
-            orders._munipay_issue_batch()
-            cr.commit()
-        print(f"  issued {first + count} orders ({time.perf_counter() - start:.0f} s)", flush=True)
+    issue_in_batches(registry, n_orders, lambda i: {
+        'partner_id': partner_ids[i % len(partner_ids)], 'fee_type_id': fee_id, 'origin': 'CASE-%06d' % i},
+        batch=issue_batch)
 
     n_invoices = min(N_INVOICES, n_orders)
     for first in range(0, n_invoices, 500):
