@@ -28,6 +28,13 @@ class AccountMoveLine(models.Model):
             if line.account_id.account_type != 'asset_receivable':
                 raise ValidationError(_("Only receivable items belong to payment order %s.", line.munipay_order_id.name))
 
+    def _copy_data_extend_business_fields(self, values):
+        super()._copy_data_extend_business_fields(values)
+        # a reversal (or a "reverse and replace" copy) of a wallet's item moves the same
+        # wallet's balance: without the link the reversed money would stay spendable
+        if self.munipay_wallet_id:
+            values['munipay_wallet_id'] = self.munipay_wallet_id.id
+
     def _get_installments_data(self, payment_currency=None, payment_date=None, next_payment_date=None):
         # A batch entry carries many orders, some inside a discount window and some
         # not: decide the early payment discount of each order's item on its own.

@@ -29,6 +29,28 @@ class TestWallet(MunipayCommon):
         self.assertEqual(len(wallet.line_ids), 2)
         self.assertBalanced()
 
+    def test_reversed_entries_move_the_balance_back(self):
+        wallet = self.env['munipay.wallet'].create({
+            'holder_id': self.payer.id, 'service_fee_type_id': self.fee_card.id})
+        top_up = wallet._munipay_credit(50.0, self.cash_journal.default_account_id)
+        charge = wallet._munipay_charge(14.4)
+        self.assertEqual(wallet.balance, 35.6)
+        reversal = top_up._reverse_moves(cancel=True)
+        wallet_account = self.company.munipay_wallet_account_id
+        self.assertRecordValues(reversal.line_ids.filtered(lambda l: l.account_id == wallet_account), [
+            {'munipay_wallet_id': wallet.id, 'debit': 50.0, 'credit': 0.0}])
+        self.assertEqual(wallet.balance, -14.4, "the top-up taken back is no longer spendable")
+        # the accountant's wizard, reverse and replace: the new entry tops the same wallet up
+        wizard = self.env['account.move.reversal'].with_context(
+            active_model='account.move', active_ids=charge.ids).create({
+                'journal_id': charge.journal_id.id, 'reason': 'wrong meal'})
+        replacement = self.env['account.move'].browse(wizard.modify_moves()['res_id'])
+        self.assertEqual(wallet.balance, 0.0, "the charge was reversed")
+        self.assertEqual(replacement.line_ids.munipay_wallet_id, wallet)
+        replacement.action_post()
+        self.assertEqual(wallet.balance, -14.4)
+        self.assertBalanced()
+
     @mute_logger('odoo.sql_db')
     def test_pan_unique_and_checked(self):
         wallet = self.env['munipay.wallet'].create({'holder_id': self.payer.id, 'service_fee_type_id': self.fee_card.id})
