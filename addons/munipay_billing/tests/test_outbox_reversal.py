@@ -197,6 +197,51 @@ class TestOutboxReversalRest(ReversalCommon):
         for name in ('rest_reversal_path', 'soap_reversal_operation', 'map_original_key', 'unknown_marker'):
             self.assertIn('name="%s"' % name, system_form)
 
+    def test_wallet_top_up_reset_to_draft_is_reversed_and_posted_again(self):
+        wallet = self.canteen_wallet()
+        move = wallet._munipay_credit(30.1, self.cash_journal.default_account_id)
+        payment = wallet.billing_outbox_ids
+        self.run_job()
+        self.assertEqual(payment.state, 'sent')
+        move.button_draft()
+        self.assertEqual(wallet.balance, 0.0)
+        self.assertEqual(set(move.line_ids.mapped('parent_state')), {'draft'})
+        reversal = payment.reversal_ids
+        self.assertEqual((reversal.wallet_id, reversal.amount), (wallet, 30.1))
+        self.run_job()
+        self.assertEqual(reversal.state, 'sent')
+        self.assertEqual(self.rest.booked_cents('CANTEEN-7'), 0)
+        move.action_post()
+        self.assertEqual(wallet.balance, 30.1)
+        again = wallet.billing_outbox_ids.filtered(lambda r: r.kind == 'payment') - payment
+        self.assertEqual((again.move_id, again.state), (move, 'pending'))
+        self.run_job()
+        self.assertEqual(self.rest.booked_cents('CANTEEN-7'), 3010)
+        self.assertEqual(len(self.rest.posts()), 2)
+
+    def test_wallet_top_up_reversed_before_it_was_sent_is_cancelled(self):
+        wallet = self.canteen_wallet()
+        move = wallet._munipay_credit(30.1, self.cash_journal.default_account_id)
+        payment = wallet.billing_outbox_ids
+        reverse = move._reverse_moves(cancel=True)
+        self.assertEqual((reverse.state, reverse.reversed_entry_id), ('posted', move))
+        wallet_account = self.company._munipay_get('munipay_wallet_account_id')
+        self.assertEqual(reverse.line_ids.filtered(lambda l: l.account_id == wallet_account).debit, 30.1)
+        self.assertEqual(reverse.line_ids.filtered(
+            lambda l: l.account_id == self.cash_journal.default_account_id).credit, 30.1)
+        self.assertEqual((payment.state, payment.reversal_ids), ('cancelled', self.Outbox))
+        self.assertIn("the top-up's entry was reversed", payment.last_error)
+        self.run_job()
+        self.assertFalse(self.rest.requests)
+
+    def canteen_wallet(self):
+        fee = self.env['munipay.fee.type'].create({
+            'name': 'School canteen', 'code': 'MENSA', 'category': 'service', 'product_id': self.product_fee.id,
+            'amount': 5.0})
+        return self.env['munipay.wallet'].create({
+            'holder_id': self.payer.id, 'service_fee_type_id': fee.id, 'billing_system_id': self.rest_system.id,
+            'billing_account_number': 'CANTEEN-7'})
+
 
 @tagged('post_install', '-at_install')
 class TestOutboxReversalSoap(ReversalCommon):
