@@ -139,12 +139,14 @@ class FakeBilling:
             return payment_id, True
 
     def _unbook(self, original, key):
-        """(reversal id, 'new'), (id, 'duplicate') for a reversal key already booked or a
+        """Take back the payment ``original`` (its key or id) under the reversal's ``key``:
+        (reversal id, 'new'), (id, 'duplicate') for a reversal key already booked or a
         payment reversed already, or (None, 'unknown') for a payment the book lacks."""
         with self.lock:
             if key in self.reversals:
                 return self.reversals[key]['id'], 'duplicate'
-            payment = self.payments.get(original)
+            payment = self.payments.get(original) or next(  # named by its key or by the id given to it
+                (payment for payment in self.payments.values() if payment['id'] == original), None)
             if payment is None:
                 return None, 'unknown'
             if payment.get('reversed_by'):

@@ -1,6 +1,6 @@
 import json
 
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from .common import BillingCommon
@@ -185,6 +185,28 @@ class TestOutboxReversalRest(ReversalCommon):
         self.assertIn('while it was being sent', payment.last_error)
         self.assertFalse(self.rest.posts())
         self.assertEqual((reversal.state, len(self.rest.reversal_requests())), ('sent', 1))
+
+    def test_reversal_settings_are_checked(self):
+        self.assertEqual(self.env['munipay.billing.system'].default_get(['rest_reversal_path'])['rest_reversal_path'],
+                         'payments/{payment_key}/reversal')
+        with self.assertRaises(ValidationError):
+            self.rest_system.rest_reversal_path = 'api/v2/reversals'
+        self.rest_system.rest_reversal_path = 'api/v2/payments/by-id/{payment_id}/cancel'
+        with self.assertRaises(ValidationError):
+            self.soap_system.map_original_key = 'RequestId'
+        self.soap_system.soap_reversal_operation = 'UndoPayment'
+        with self.assertRaisesRegex(UserError, 'the WSDL has no operation UndoPayment'):
+            self.soap_system.action_test_connection()
+
+    def test_reversal_by_payment_id(self):
+        self.rest_system.rest_reversal_path = 'api/v2/payments/{payment_id}/reversal'
+        order = self.pay_order(self.rest_system)
+        self.run_job()
+        self.undo_payment(order)
+        self.run_job()
+        [request] = self.rest.reversal_requests()
+        self.assertEqual(request['path'], '/api/v2/payments/PAY-1/reversal')
+        self.assertEqual(self.rest.booked_cents('W-1001'), 0)
 
     def test_outbox_views_show_kind_and_original(self):
         views = self.Outbox.get_views([(False, 'list'), (False, 'form'), (False, 'search')])['views']
