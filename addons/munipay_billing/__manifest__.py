@@ -10,8 +10,10 @@ messages. The cash desk, kiosks and merchants look an account up through one Pyt
 call; every payment of an order or wallet linked to an external account is queued in
 an outbox in the payment's own transaction and posted afterwards by a scheduled job,
 idempotently (one key per payment), retried with exponential back-off and jitter.
+A payment undone in accounting (its order reopened, a top-up's entry reversed) is
+cancelled while it waits, or taken back by a reversal once the system may have it.
 """,
-    'version': '18.0.1.0.0',
+    'version': '18.0.1.1.0',
     'category': 'Accounting/Accounting',
     'author': 'munipay',
     'website': 'https://github.com/munipay/munipay',

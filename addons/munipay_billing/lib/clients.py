@@ -17,8 +17,9 @@ from . import mapping as mp
 # kinds of BillingError
 TRANSIENT = 'transient'      # timeout, connection, 5xx, unreadable answer to a post: try again later
 DUPLICATE = 'duplicate'      # the remote already has this idempotency key: the payment is there
+                             # (of a reversal: the payment is reversed already)
 REJECTED = 'rejected'        # 4xx, a client fault: will not work by trying again
-NOT_FOUND = 'not_found'      # no such account
+NOT_FOUND = 'not_found'      # no such account (of a reversal: no such payment)
 MALFORMED = 'malformed'      # an answer the mapping cannot read
 CONFIG = 'config'            # the system's settings are incomplete or wrong
 
@@ -55,14 +56,16 @@ def _session(auth):
 class RestClient:
     """``mapping`` keys: account, holder, amount_due, amount, reference, payment_key,
     payment_id (JSON paths), error_code (a JSON path or empty), duplicate (the error code
-    meaning "already have this key")."""
+    meaning "already have this key"), unknown (the error code meaning "no such payment",
+    besides HTTP 404, in the answer to a reversal)."""
 
-    def __init__(self, base_url, lookup_path, payment_path, mapping, timeout, auth=None):
+    def __init__(self, base_url, lookup_path, payment_path, mapping, timeout, auth=None, reversal_path=None):
         if not base_url:
             raise BillingError(CONFIG, 'no base URL')
         self.base_url = base_url.rstrip('/')
         self.lookup_path = (lookup_path or '').lstrip('/')
         self.payment_path = (payment_path or '').lstrip('/')
+        self.reversal_path = (reversal_path or '').lstrip('/')
         self.mapping = mapping
         self.timeout = timeout
         self.session = _session(auth)
@@ -103,7 +106,8 @@ class RestClient:
         text = 'HTTP %d%s' % (status, ': %s' % _short(reason) if reason else '')
         if status >= 500 or status in (408, 429):
             return BillingError(TRANSIENT, text, status)
-        if status == 404:
+        unknown = (self.mapping.get('unknown') or '').strip().lower()
+        if status == 404 or (400 <= status < 500 and unknown and str(code or '').strip().lower() == unknown):
             return BillingError(NOT_FOUND, text, status)
         return BillingError(REJECTED, text, status)
 
@@ -123,15 +127,9 @@ class RestClient:
         except mp.MappingError as error:
             raise BillingError(MALFORMED, str(error)) from None
 
-    def post(self, account, cents, reference, key):
-        body = {}
-        try:
-            for field, value in (('account', account), ('amount', cents), ('reference', reference),
-                                 ('payment_key', key)):
-                mp.set_path(body, self.mapping[field], value)
-        except mp.MappingError as error:
-            raise BillingError(CONFIG, str(error)) from None
-        response = self._request('POST', '%s/%s' % (self.base_url, self.payment_path), json=body,
+    def _send_payment(self, path, body, key):
+        """POST a payment or reversal named by ``key``; the id the system gave it."""
+        response = self._request('POST', '%s/%s' % (self.base_url, path), json=body,
                                  headers={'Accept': 'application/json', 'Idempotency-Key': key})
         if not 200 <= response.status_code < 300:
             raise self._error(response)
@@ -141,6 +139,32 @@ class RestClient:
         except (BillingError, mp.MappingError) as error:
             raise BillingError(TRANSIENT, 'unreadable answer to a payment: %s' % error) from None
         return {'remote_id': _short(remote_id)}
+
+    def post(self, account, cents, reference, key):
+        body = {}
+        try:
+            for field, value in (('account', account), ('amount', cents), ('reference', reference),
+                                 ('payment_key', key)):
+                mp.set_path(body, self.mapping[field], value)
+        except mp.MappingError as error:
+            raise BillingError(CONFIG, str(error)) from None
+        return self._send_payment(self.payment_path, body, key)
+
+    def reverse(self, original_key, remote_id, key):
+        """Take back the payment posted under ``original_key`` (the system's id for it:
+        ``remote_id``, may be empty); the reversal is named by its own ``key``."""
+        path = self.reversal_path
+        if '{payment_key}' not in path and '{payment_id}' not in path:
+            raise BillingError(CONFIG, 'the reversal path names neither {payment_key} nor {payment_id}')
+        if '{payment_id}' in path and not remote_id:
+            raise BillingError(CONFIG, 'the reversal path needs the payment id, which the system never gave')
+        path = path.replace('{payment_key}', quote(original_key, safe='')).replace(
+            '{payment_id}', quote(remote_id or '', safe=''))
+        try:
+            body = mp.set_path({}, self.mapping['payment_key'], key)
+        except mp.MappingError as error:
+            raise BillingError(CONFIG, str(error)) from None
+        return self._send_payment(path, body, key)
 
     def ping(self):
         response = self._request('GET', self.base_url + '/')
@@ -153,12 +177,14 @@ class SoapClient:
     """``mapping`` keys as for REST, as element names; the request elements are the
     operation's parameters, the answer's are looked up anywhere in it."""
 
-    def __init__(self, wsdl_url, lookup_operation, payment_operation, mapping, timeout, auth=None):
+    def __init__(self, wsdl_url, lookup_operation, payment_operation, mapping, timeout, auth=None,
+                 reversal_operation=None):
         if not wsdl_url:
             raise BillingError(CONFIG, 'no WSDL URL')
         self.mapping = mapping
         self.lookup_operation = lookup_operation
         self.payment_operation = payment_operation
+        self.reversal_operation = reversal_operation
         try:
             client = zeep.Client(wsdl_url, timeout=timeout, operation_timeout=timeout, session=_session(auth))
         except requests.Timeout:
@@ -187,6 +213,9 @@ class SoapClient:
             duplicate = (self.mapping.get('duplicate') or '').strip().lower()
             if duplicate and duplicate in text.lower():
                 raise BillingError(DUPLICATE, 'already received (%s)' % _short(fault.message)) from None
+            unknown = (self.mapping.get('unknown') or '').strip().lower()
+            if unknown and operation == self.reversal_operation and unknown in text.lower():
+                raise BillingError(NOT_FOUND, 'SOAP fault %s: %s' % (fault.code, _short(fault.message))) from None
             code = (fault.code or '').rsplit(':', 1)[-1].rsplit('}', 1)[-1].lower()
             kind = REJECTED if code in ('client', 'sender') else TRANSIENT
             raise BillingError(kind, 'SOAP fault %s: %s' % (fault.code, _short(fault.message))) from None
@@ -219,8 +248,19 @@ class SoapClient:
     def post(self, account, cents, reference, key):
         params = {self.mapping['account']: account, self.mapping['amount']: cents,
                   self.mapping['reference']: reference, self.mapping['payment_key']: key}
+        return self._send_payment(self.payment_operation, params)
+
+    def reverse(self, original_key, remote_id, key):
+        """Take back the payment posted under ``original_key``; the reversal is named by
+        its own ``key`` (the system's id of the payment is not part of the request)."""
+        if not self.reversal_operation:
+            raise BillingError(CONFIG, 'no reversal operation')
+        params = {self.mapping['original_key']: original_key, self.mapping['payment_key']: key}
+        return self._send_payment(self.reversal_operation, params)
+
+    def _send_payment(self, operation, params):
         try:
-            answer = self._call(self.payment_operation, params)
+            answer = self._call(operation, params)
         except BillingError as error:
             if error.kind == MALFORMED:
                 raise BillingError(TRANSIENT, 'unreadable answer to a payment: %s' % error) from None
@@ -231,7 +271,8 @@ class SoapClient:
             raise BillingError(TRANSIENT, 'unreadable answer to a payment: %s' % error) from None
 
     def ping(self):
-        missing = {self.lookup_operation, self.payment_operation} - self.operations()
+        missing = {self.lookup_operation, self.payment_operation, self.reversal_operation} - {None} \
+            - self.operations()
         if missing:
             raise BillingError(CONFIG, 'the WSDL has no operation %s' % ', '.join(sorted(missing)))
         return True

@@ -16,12 +16,13 @@ FAILURES_TO_PAUSE = 3  # a system failing this many times in a row: the rest of 
 
 
 class MunipayBillingOutbox(models.Model):
-    """One payment to post to a billing system.
+    """One payment to post to a billing system, or the reversal of one.
 
     Written in the payment's own transaction (the cashier never waits for the remote),
     posted afterwards by a scheduled job. Its idempotency key goes with every try, so a
     try whose answer was lost is simply made again: the system answers that it already
-    has the key, and the payment counts as sent.
+    has the key, and the payment counts as sent. A payment undone in accounting before
+    it was tried is cancelled; once tried, a reversal (its own row and key) takes it back.
     """
     _name = 'munipay.billing.outbox'
     _description = "Payment to Post to a Billing System"
@@ -41,20 +42,29 @@ class MunipayBillingOutbox(models.Model):
     wallet_id = fields.Many2one('munipay.wallet', string="Wallet", index='btree_not_null', readonly=True,
                                 ondelete='restrict')
     move_id = fields.Many2one('account.move', string="Payment Entry", readonly=True, ondelete='restrict',
-                              help="The journal entry that brought the money.")
+                              index='btree_not_null', help="The journal entry that brought the money.")
+    kind = fields.Selection([('payment', "Payment"), ('reversal', "Reversal")], required=True, default='payment',
+                            readonly=True, index=True)
+    original_id = fields.Many2one('munipay.billing.outbox', string="Reverses", readonly=True, ondelete='restrict',
+                                  index='btree_not_null',
+                                  help="The payment, undone in accounting, that this reversal takes back in the system.")
+    reversal_ids = fields.One2many('munipay.billing.outbox', 'original_id', string="Reversed By", readonly=True)
     idempotency_key = fields.Char(required=True, readonly=True, copy=False, default=lambda self: str(uuid.uuid4()))
-    state = fields.Selection([('pending', "Waiting"), ('sent', "Sent"), ('failed', "Failed")], required=True,
-                             default='pending', index=True, readonly=True)
+    state = fields.Selection([('pending', "Waiting"), ('sent', "Sent"), ('failed', "Failed"),
+                              ('cancelled', "Cancelled")], required=True, default='pending', index=True, readonly=True,
+                             help="Cancelled: undone in accounting, and never sent after that.")
     attempts = fields.Integer(readonly=True)
     next_attempt = fields.Datetime(string="Next Try", readonly=True, index=True, default=fields.Datetime.now)
     last_error = fields.Text(readonly=True)
     sent_date = fields.Datetime(string="Sent On", readonly=True)
     remote_id = fields.Char(string="Payment ID in the System", readonly=True)
 
+    # An entry undone and then brought back (reconciled again, posted again) is queued
+    # again: "queued once" holds for the payments not undone, in _billing_enqueue.
     _sql_constraints = [
         ('idempotency_key_uniq', 'unique(idempotency_key)', "The idempotency key of a payment must be unique."),
-        ('order_move_uniq', 'unique(order_id, move_id)', "This payment of the order is already queued."),
-        ('wallet_move_uniq', 'unique(wallet_id, move_id)', "This top-up of the wallet is already queued."),
+        ('reversal_original', "CHECK((kind = 'reversal') = (original_id IS NOT NULL))",
+         "A reversal, and only a reversal, names the payment it takes back."),
     ]
 
     # ------------------------------------------------------------------ queue
@@ -62,13 +72,13 @@ class MunipayBillingOutbox(models.Model):
     @api.model
     def _billing_enqueue(self, vals_list):
         """Queue payments (in the caller's transaction) and wake the job up; a payment
-        already queued (same order or wallet and entry) is not queued twice."""
+        already queued (same order or wallet and entry) and not undone is not queued twice."""
         Outbox = self.sudo()
         known = set()
         moves = [vals['move_id'] for vals in vals_list if vals.get('move_id')]
         if moves:
             known = {(row.order_id.id, row.wallet_id.id, row.move_id.id)
-                     for row in Outbox.search([('move_id', 'in', moves)])}
+                     for row in Outbox.search([('move_id', 'in', moves)])._billing_live_payments()}
         vals_list = [vals for vals in vals_list
                      if (vals.get('order_id', False), vals.get('wallet_id', False), vals.get('move_id', False))
                      not in known]
@@ -77,6 +87,11 @@ class MunipayBillingOutbox(models.Model):
         records = Outbox.create(vals_list)
         self.env.ref('munipay_billing.ir_cron_munipay_billing_outbox').sudo()._trigger()
         return records
+
+    def _billing_live_payments(self, reversals=False):
+        """The payments neither cancelled nor reversed (with ``reversals``: and the reversals)."""
+        return self.filtered(lambda r: (r.kind == 'payment' and r.state != 'cancelled' and not r.reversal_ids)
+                             or (reversals and r.kind == 'reversal'))
 
     # ------------------------------------------------------------------ sending
 
@@ -91,20 +106,33 @@ class MunipayBillingOutbox(models.Model):
         self.env['ir.cron']._notify_progress(done=len(records), remaining=Outbox.search_count(domain))
         return records
 
-    def _billing_lock(self):
-        """The waiting records no other worker is sending; those are locked until commit."""
+    def _billing_lock(self, pending_only=True):
+        """The (waiting) records no other worker is sending or undoing; those are locked
+        until commit. NO KEY UPDATE: a reversal may still be queued for a payment being
+        sent (the reversal's reference to it takes a key-share lock, which FOR UPDATE
+        would keep waiting until the sending worker commits)."""
         if not self:
             return self
         self.flush_recordset()
-        self.env.cr.execute("""SELECT id FROM munipay_billing_outbox WHERE id IN %s AND state = 'pending'
-                               FOR UPDATE SKIP LOCKED""", [tuple(self.ids)])
+        self.env.cr.execute("""SELECT id FROM munipay_billing_outbox WHERE id IN %%s %s
+                               FOR NO KEY UPDATE SKIP LOCKED""" % ("AND state = 'pending'" if pending_only else ''),
+                            [tuple(self.ids)])
         locked = self.browse(row[0] for row in self.env.cr.fetchall())
         locked.invalidate_recordset()
         return self.filtered(lambda r: r in locked)
 
     def _billing_send(self):
         now = fields.Datetime.now()
-        for system, records in self.grouped('system_id').items():
+        # undone while another worker was sending it (so it was not cancelled then): its reversal follows
+        undone = self.filtered(lambda r: r.kind == 'payment' and r.reversal_ids)
+        undone.write({'state': 'cancelled', 'next_attempt': False, 'last_error': _(
+            "Undone in accounting while it was being sent: not sent again; its reversal takes it back in case "
+            "the system got it.")})
+        # a reversal goes after its payment's last try (that one may be on its way still)
+        early = self.filtered(lambda r: r.kind == 'reversal' and r.original_id.state == 'pending')
+        for system, reversals in early.grouped('system_id').items():
+            reversals.write({'next_attempt': now + timedelta(seconds=system.retry_base_delay)})
+        for system, records in (self - undone - early).grouped('system_id').items():
             try:
                 client = system._billing_client()
             except clients.BillingError as error:
@@ -119,16 +147,26 @@ class MunipayBillingOutbox(models.Model):
                 failures = failures + 1 if record._billing_send_one(client, now) else 0
 
     def _billing_send_one(self, client, now):
-        """Post the payment; True when it failed in a way worth trying again."""
+        """Post the payment (or reversal); True when it failed in a way worth trying again."""
         self.ensure_one()
+        reversal = self.kind == 'reversal'
         try:
-            cents = mp.to_cents(self.amount, self.currency_id.decimal_places)
-            outcome = client.post(self.account_number, cents, self.reference or '', self.idempotency_key)
+            if reversal:
+                original = self.original_id
+                outcome = client.reverse(original.idempotency_key, original.remote_id or '', self.idempotency_key)
+            else:
+                cents = mp.to_cents(self.amount, self.currency_id.decimal_places)
+                outcome = client.post(self.account_number, cents, self.reference or '', self.idempotency_key)
         except clients.BillingError as error:
-            if error.kind != clients.DUPLICATE:
+            if error.kind == clients.DUPLICATE:
+                note = _("The system had taken this payment back already (%s): counted as sent.", error) if reversal \
+                    else _("The system already had this payment (%s): counted as sent.", error)
+            elif error.kind == clients.NOT_FOUND and reversal:
+                note = _("The system has no payment %(key)s, so nothing to take back (%(error)s): counted as sent.",
+                         key=self.original_id.idempotency_key, error=error)
+            else:
                 return self._billing_failed(error, now)
             outcome = {'remote_id': False}
-            note = _("The system already had this payment (%s): counted as sent.", error)
         except psycopg2.Error:
             raise
         except Exception as error:  # noqa: BLE001 - one payment's bug must not stop the queue
@@ -157,11 +195,11 @@ class MunipayBillingOutbox(models.Model):
         return error.transient
 
     def action_retry_now(self):
-        """Send the chosen payments that are not sent yet, now."""
+        """Send the chosen payments that are not sent yet, now (not those undone in accounting)."""
         self.check_access('write')
-        to_send = self.filtered(lambda r: r.state != 'sent')
+        to_send = self.filtered(lambda r: r.state in ('pending', 'failed'))._billing_live_payments(reversals=True)
         if not to_send:
-            raise UserError(_("These payments were sent already."))
+            raise UserError(_("These payments were sent already, or undone in accounting (cancelled or reversed)."))
         archived = to_send.system_id.filtered(lambda s: not s.active)
         if archived:
             raise UserError(_("%s is archived: its payments wait until it is active again.",

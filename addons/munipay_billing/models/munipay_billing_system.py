@@ -11,6 +11,7 @@ SECRET_GROUPS = 'munipay_base.group_manager'
 MAPPING_FIELDS = {
     'map_account': 'account', 'map_holder': 'holder', 'map_amount_due': 'amount_due', 'map_amount': 'amount',
     'map_reference': 'reference', 'map_payment_key': 'payment_key', 'map_payment_id': 'payment_id',
+    'map_original_key': 'original_key',
 }
 REQUEST_FIELDS = ('map_account', 'map_amount', 'map_reference', 'map_payment_key')
 
@@ -47,6 +48,15 @@ class MunipayBillingSystem(models.Model):
     rest_payment_path = fields.Char(string="Payment Path", default='payments', help="POST, below the base URL.")
     soap_lookup_operation = fields.Char(string="Account Lookup Operation", default='GetAccount')
     soap_payment_operation = fields.Char(string="Payment Operation", default='PostPayment')
+    rest_reversal_path = fields.Char(
+        string="Reversal Path", default='payments/{payment_key}/reversal',
+        help="POST, below the base URL, to take back a payment undone in accounting; {payment_key} is replaced "
+             "by the payment's idempotency key, {payment_id} by the system's id of it. The body carries the "
+             "reversal's own key.")
+    soap_reversal_operation = fields.Char(
+        string="Reversal Operation", default='ReversePayment',
+        help="Takes back a payment undone in accounting: called with the payment's idempotency key and the "
+             "reversal's own.")
     map_account = fields.Char(string="Account Number", required=True, default='account')
     map_holder = fields.Char(string="Holder Name", required=True, default='holder')
     map_amount_due = fields.Char(string="Amount Due (cents)", required=True, default='amount_due_cents')
@@ -54,12 +64,18 @@ class MunipayBillingSystem(models.Model):
     map_reference = fields.Char(string="Payment Reference", required=True, default='reference')
     map_payment_key = fields.Char(string="Idempotency Key", required=True, default='idempotency_key')
     map_payment_id = fields.Char(string="Payment ID", required=True, default='id')
+    map_original_key = fields.Char(string="Key of the Payment Reversed", required=True, default='original_key',
+                                   help="SOAP: the element of the reversal request naming the payment it takes back.")
     map_error_code = fields.Char(string="Error Code", default='code',
                                  help="REST: where an error answer gives its code (compared with the duplicate code).")
     duplicate_marker = fields.Char(
         string="Duplicate Code", default='duplicate',
         help="What the system answers for a payment key it already has: the error code (REST, besides HTTP 409) "
-             "or a word of the SOAP fault. Such a payment counts as sent.")
+             "or a word of the SOAP fault. Such a payment counts as sent, such a reversal as done.")
+    unknown_marker = fields.Char(
+        string="Unknown Payment Code", default='unknown',
+        help="What the system answers to a reversal of a payment it does not have: the error code (REST, besides "
+             "HTTP 404) or a word of the SOAP fault. Nothing is there to take back: the reversal counts as done.")
     outbox_ids = fields.One2many('munipay.billing.outbox', 'system_id', string="Outbox")
     outbox_pending_count = fields.Integer(compute='_compute_outbox_counts', string="Waiting")
     outbox_failed_count = fields.Integer(compute='_compute_outbox_counts', string="Failed")
@@ -91,8 +107,8 @@ class MunipayBillingSystem(models.Model):
                 raise ValidationError(_("The retry policy needs at least one try, a first wait of at least one "
                                         "second and a longest wait no shorter than the first."))
 
-    @api.constrains(*MAPPING_FIELDS, 'map_error_code', 'protocol', 'rest_lookup_path',
-                    'soap_lookup_operation', 'soap_payment_operation')
+    @api.constrains(*MAPPING_FIELDS, 'map_error_code', 'protocol', 'rest_lookup_path', 'rest_reversal_path',
+                    'soap_lookup_operation', 'soap_payment_operation', 'soap_reversal_operation')
     def _check_mapping(self):
         for system in self:
             try:
@@ -106,11 +122,17 @@ class MunipayBillingSystem(models.Model):
                         mp.set_path(request, system[name], 0)
                     if '{account}' not in (system.rest_lookup_path or ''):
                         raise mp.MappingError("the account lookup path has no {account}")
+                    if not any(key in (system.rest_reversal_path or '') for key in ('{payment_key}', '{payment_id}')):
+                        raise mp.MappingError("the reversal path has neither {payment_key} nor {payment_id}")
                 else:
-                    for name in (*MAPPING_FIELDS, 'soap_lookup_operation', 'soap_payment_operation'):
+                    for name in (*MAPPING_FIELDS, 'soap_lookup_operation', 'soap_payment_operation',
+                                 'soap_reversal_operation'):
                         mp.check_element_name(system[name])
                     if len({system[name] for name in REQUEST_FIELDS}) < len(REQUEST_FIELDS):
                         raise mp.MappingError("two request values are mapped to one element")
+                    if system.map_original_key == system.map_payment_key:
+                        raise mp.MappingError("the reversal's key and the key of the payment it takes back are "
+                                              "mapped to one element")
             except mp.MappingError as error:
                 raise ValidationError(_("The mapping of %(system)s is not valid: %(error)s",
                                         system=system.name, error=error)) from None
@@ -124,12 +146,12 @@ class MunipayBillingSystem(models.Model):
         elif self.auth_type == 'token':
             auth = ('token', self.api_key_header, self.api_key)
         mapping = {key: self[name] for name, key in MAPPING_FIELDS.items()}
-        mapping.update(error_code=self.map_error_code, duplicate=self.duplicate_marker)
+        mapping.update(error_code=self.map_error_code, duplicate=self.duplicate_marker, unknown=self.unknown_marker)
         if self.protocol == 'rest':
             return clients.RestClient(self.base_url, self.rest_lookup_path, self.rest_payment_path, mapping,
-                                      self.timeout, auth)
+                                      self.timeout, auth, reversal_path=self.rest_reversal_path)
         return clients.SoapClient(self.wsdl_url, self.soap_lookup_operation, self.soap_payment_operation, mapping,
-                                  self.timeout, auth)
+                                  self.timeout, auth, reversal_operation=self.soap_reversal_operation)
 
     def action_view_outbox(self):
         self.ensure_one()

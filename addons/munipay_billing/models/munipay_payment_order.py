@@ -42,3 +42,10 @@ class MunipayPaymentOrder(models.Model):
             })
         if vals_list:
             self.env['munipay.billing.outbox']._billing_enqueue(vals_list)
+
+    def _munipay_on_reopened(self):
+        super()._munipay_on_reopened()
+        # internal: the orders' payments were undone in accounting, by whichever user
+        payments = self.env['munipay.billing.outbox'].sudo().search(
+            [('order_id', 'in', self.ids), ('kind', '=', 'payment')])
+        payments._billing_undo(_("the order's payment was undone in accounting"))

@@ -10,12 +10,13 @@ REST_MAPPING = {
     'map_amount_due': 'data.customer.open.cents', 'map_amount': 'payment.amountCents',
     'map_reference': 'payment.ref', 'map_payment_key': 'payment.requestId', 'map_payment_id': 'result.id',
     'map_error_code': 'error.code', 'duplicate_marker': 'DUPLICATE_REQUEST',
+    'rest_reversal_path': 'api/v2/payments/{payment_key}/reversal', 'unknown_marker': 'UNKNOWN_PAYMENT',
 }
 SOAP_MAPPING = {
     'soap_lookup_operation': 'GetCustomer', 'soap_payment_operation': 'BookPayment',
     'map_account': 'CustomerNo', 'map_holder': 'CustomerName', 'map_amount_due': 'OpenAmountCents',
     'map_amount': 'AmountCents', 'map_reference': 'Reference', 'map_payment_key': 'RequestId',
-    'map_payment_id': 'TransactionId', 'duplicate_marker': 'duplicate',
+    'map_payment_id': 'TransactionId', 'duplicate_marker': 'duplicate', 'map_original_key': 'OriginalRequestId',
 }
 # Odoo's test runner makes every request wait at least 10 s before it times out
 SLOW = 10.5

@@ -1,7 +1,8 @@
 """Stand-ins for a third-party billing system, for tests: real HTTP on a free loopback
 port, one REST/JSON service and one SOAP service serving ``files/billing.wsdl``.
 
-Both keep the same book (accounts and the payments received, by idempotency key),
+Both keep the same book (accounts, the payments received and their reversals, by
+idempotency key),
 record every request as it came on the wire, and answer what a test scripts with
 :meth:`FakeBilling.then`: an HTTP status, a SOAP fault, a malformed body, or a slow
 answer (the work done, the answer late, as a remote that got the payment but whose
@@ -32,6 +33,7 @@ class FakeBilling:
         self.lock = threading.RLock()
         self.accounts = {}   # number -> {'name': str, 'cents': int}
         self.payments = {}   # idempotency key -> what was booked
+        self.reversals = {}  # idempotency key of a reversal -> {'original': key, 'id': str}
         self.requests = []   # {'method', 'path', 'headers', 'body' (bytes), 'fields' (dict)}
         self.script = []     # the next answers, in order: {'operation', 'action', ...}
         self._httpd = None
@@ -68,11 +70,12 @@ class FakeBilling:
         with self.lock:
             self.accounts.clear()
             self.payments.clear()
+            self.reversals.clear()
             self.requests.clear()
             self.script.clear()
 
     def then(self, action, operation='post', times=1, **options):
-        """Script the next ``times`` answers to ``operation`` ('post' or 'lookup'):
+        """Script the next ``times`` answers to ``operation`` ('post', 'reverse' or 'lookup'):
         'status' (options: status, body), 'fault' (code, text), 'malformed', 'slow' (delay:
         the work is done, then the answer waits)."""
         with self.lock:
@@ -81,6 +84,16 @@ class FakeBilling:
     def posts(self):
         with self.lock:
             return [request for request in self.requests if request['operation'] == 'post']
+
+    def reversal_requests(self):
+        with self.lock:
+            return [request for request in self.requests if request['operation'] == 'reverse']
+
+    def booked_cents(self, account):
+        """What the book holds as paid on ``account``: its payments not reversed."""
+        with self.lock:
+            return sum(payment['cents'] for payment in self.payments.values()
+                       if payment.get('account') == account and not payment.get('reversed_by'))
 
     # ------------------------------------------------------------------ dispatch
 
@@ -125,6 +138,27 @@ class FakeBilling:
                 account['cents'] -= fields['cents']
             return payment_id, True
 
+    def _unbook(self, original, key):
+        """Take back the payment ``original`` (its key or id) under the reversal's ``key``:
+        (reversal id, 'new'), (id, 'duplicate') for a reversal key already booked or a
+        payment reversed already, or (None, 'unknown') for a payment the book lacks."""
+        with self.lock:
+            if key in self.reversals:
+                return self.reversals[key]['id'], 'duplicate'
+            payment = self.payments.get(original) or next(  # named by its key or by the id given to it
+                (payment for payment in self.payments.values() if payment['id'] == original), None)
+            if payment is None:
+                return None, 'unknown'
+            if payment.get('reversed_by'):
+                return self.reversals[payment['reversed_by']]['id'], 'duplicate'
+            reversal_id = 'REV-%d' % (len(self.reversals) + 1)
+            self.reversals[key] = {'original': original, 'id': reversal_id}
+            payment['reversed_by'] = key
+            account = self.accounts.get(payment.get('account'))
+            if account:
+                account['cents'] += payment['cents']
+            return reversal_id, 'new'
+
     # ------------------------------------------------------------------ REST
 
     def _rest(self, handler, method, body):
@@ -134,6 +168,13 @@ class FakeBilling:
             return 401, 'application/json', json.dumps({'message': 'bad API key'})
         if method == 'GET' and path.startswith('/api/v2/customers/'):
             operation, fields = 'lookup', {'account': unquote(path.rsplit('/', 1)[1])}
+        elif method == 'POST' and path.startswith('/api/v2/payments/') and path.endswith('/reversal'):
+            operation = 'reverse'
+            try:
+                fields = {'original': unquote(path.split('/')[4]), 'key': json.loads(body)['payment']['requestId']}
+            except (ValueError, KeyError, TypeError, IndexError):
+                self._record(handler, method, body, 'reverse', None)
+                return 400, 'application/json', json.dumps({'message': 'bad request body'})
         elif method == 'POST' and path == '/api/v2/payments':
             operation = 'post'
             try:
@@ -158,6 +199,14 @@ class FakeBilling:
                 return 404, 'application/json', json.dumps({'message': 'unknown customer'})
             answer = {'data': {'customer': {'name': account['name'], 'open': {'cents': account['cents']}}}}
             status = 200
+        elif operation == 'reverse':
+            reversal_id, outcome = self._unbook(fields['original'], fields['key'])
+            if outcome == 'unknown':
+                return 404, 'application/json', json.dumps({'message': 'unknown payment'})
+            if outcome == 'new':
+                status, answer = 201, {'result': {'id': reversal_id}}
+            else:
+                status, answer = 409, {'message': 'payment already reversed', 'id': reversal_id}
         else:
             payment_id, new = self._book(fields['key'], fields)
             if new:
@@ -180,14 +229,19 @@ class FakeBilling:
         try:
             envelope = etree.fromstring(body)
             request = envelope.find('{%s}Body' % SOAP_NS)[0]
-            operation = {'GetCustomer': 'lookup', 'BookPayment': 'post'}[etree.QName(request).localname]
+            operation = {'GetCustomer': 'lookup', 'BookPayment': 'post',
+                         'ReversePayment': 'reverse'}[etree.QName(request).localname]
             values = {etree.QName(child).localname: child.text for child in request}
         except (etree.XMLSyntaxError, TypeError, IndexError, KeyError):
             self._record(handler, method, body, None, None)
             return 500, 'text/xml', self._fault('soap:Client', 'malformed request')
-        fields = ({'account': values.get('CustomerNo')} if operation == 'lookup' else
-                  {'account': values.get('CustomerNo'), 'cents': int(values.get('AmountCents')),
-                   'reference': values.get('Reference'), 'key': values.get('RequestId')})
+        if operation == 'lookup':
+            fields = {'account': values.get('CustomerNo')}
+        elif operation == 'reverse':
+            fields = {'original': values.get('OriginalRequestId'), 'key': values.get('RequestId')}
+        else:
+            fields = {'account': values.get('CustomerNo'), 'cents': int(values.get('AmountCents')),
+                      'reference': values.get('Reference'), 'key': values.get('RequestId')}
         self._record(handler, method, body, operation, fields)
         expected = 'Basic ' + base64.b64encode(('%s:%s' % (SOAP_USER, SOAP_PASSWORD)).encode()).decode()
         if handler.headers.get('Authorization') != expected:
@@ -207,6 +261,14 @@ class FakeBilling:
                       '</t:CustomerName><t:OpenAmountCents>%d</t:OpenAmountCents></t:Customer>'
                       '</t:GetCustomerResponse>' % (escape(fields['account']), escape(account['name']),
                                                     account['cents']))
+        elif operation == 'reverse':
+            reversal_id, outcome = self._unbook(fields['original'], fields['key'])
+            if outcome == 'unknown':
+                return 500, 'text/xml', self._fault('soap:Client', 'Unknown payment %s' % fields['original'])
+            if outcome == 'duplicate':
+                return 500, 'text/xml', self._fault('soap:Client', 'Duplicate RequestId %s' % fields['key'])
+            answer = ('<t:ReversePaymentResponse><t:TransactionId>%s</t:TransactionId><t:Status>REVERSED</t:Status>'
+                      '</t:ReversePaymentResponse>' % reversal_id)
         else:
             payment_id, new = self._book(fields['key'], fields)
             if not new:

@@ -1,0 +1,34 @@
+from odoo import _, models
+
+
+class AccountMove(models.Model):
+    """A wallet's top-up entry reset to draft (or cancelled) or reversed is undone in the
+    billing system too; posted again, it is posted there again."""
+    _inherit = 'account.move'
+
+    def _billing_top_ups(self):
+        return self.env['munipay.billing.outbox'].sudo().search(
+            [('move_id', 'in', self.ids), ('wallet_id', '!=', False), ('kind', '=', 'payment')])
+
+    def button_draft(self):
+        posted = self.filtered(lambda m: m.state == 'posted')
+        res = super().button_draft()
+        if posted:
+            posted._billing_top_ups()._billing_undo(_("the top-up's entry was reset to draft"))
+        return res
+
+    def _post(self, soft=True):
+        posted = super()._post(soft=soft)
+        if posted.reversed_entry_id:
+            posted.reversed_entry_id._billing_top_ups()._billing_undo(_("the top-up's entry was reversed"))
+        top_ups = posted._billing_top_ups() if posted else self.env['munipay.billing.outbox']
+        if top_ups:
+            live = top_ups._billing_live_payments()
+            again = top_ups.filtered(lambda r: r.move_id not in live.move_id and not r.move_id.reversal_move_ids)
+            latest = {row.move_id: row for row in again.sorted('id')}
+            self.env['munipay.billing.outbox']._billing_enqueue([{
+                'system_id': row.system_id.id, 'account_number': row.account_number, 'amount': row.amount,
+                'currency_id': row.currency_id.id, 'reference': row.reference, 'wallet_id': row.wallet_id.id,
+                'move_id': row.move_id.id,
+            } for row in latest.values()])
+        return posted
