@@ -4,8 +4,11 @@ from odoo import Command, _, api, fields, models
 class PosOrderLine(models.Model):
     _inherit = 'pos.order.line'
 
+    # set when the sale is recorded, never recomputed: a Point of Sale given to another merchant
+    # later does not hand it the sales (settled or not) of the one before
     munipay_merchant_partner_id = fields.Many2one(
-        related='order_id.config_id.munipay_merchant_partner_id', string="Merchant", store=True, index='btree_not_null')
+        'res.partner', string="Merchant", compute='_compute_munipay_merchant_partner_id', store=True,
+        index='btree_not_null', readonly=True)
     munipay_commission_amount = fields.Monetary(
         string="Merchant Commission", readonly=True, copy=False, currency_field='currency_id')
     munipay_commission_move_id = fields.Many2one('account.move', string="Commission Entry", readonly=True, copy=False)
@@ -20,6 +23,11 @@ class PosOrderLine(models.Model):
         string="Credited to a Closed Wallet", readonly=True, copy=False,
         help="Topped up offline on a wallet closed meanwhile: the money is kept on the wallet for an officer to "
              "refund or move.")
+
+    @api.depends('order_id')
+    def _compute_munipay_merchant_partner_id(self):
+        for line in self:
+            line.munipay_merchant_partner_id = line.order_id.config_id.munipay_merchant_partner_id
 
     @api.model
     def _load_pos_data_fields(self, config_id):
