@@ -31,6 +31,7 @@ patch(PosStore.prototype, {
         if (snapshot) {
             for (const wallet of result.wallets || []) {
                 snapshot.setBalance(wallet.id, wallet.pos_balance);
+                this.munipayOfflineWalletIds?.delete(wallet.id);
             }
         }
         return result;
@@ -62,7 +63,7 @@ patch(PosStore.prototype, {
             const line = this.get_order().lines.find((l) => l.munipay_wallet_id?.id === wallet.id);
             // what the receipt prints as the new balance until Odoo has credited the wallet
             line.uiState.munipayBalanceBefore = snapshot.get(wallet.id)?.pos_balance ?? wallet.pos_balance;
-            if (this.munipayOfflineWalletIds?.has(wallet.id) || this.data.network.offline) {
+            if (this.munipayOfflineWalletIds?.has(wallet.id)) {
                 line.munipay_wallet_offline = true;
             }
         }
