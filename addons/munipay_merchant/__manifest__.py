@@ -28,6 +28,9 @@ municipality, printable, and its settlement is booked in one step.
         'wizard/munipay_merchant_settle_views.xml',
     ],
     'assets': {
+        'point_of_sale._assets_pos': [
+            'munipay_merchant/static/src/**/*',
+        ],
         'web.assets_tests': [
             'munipay_merchant/static/tests/tours/**/*',
         ],

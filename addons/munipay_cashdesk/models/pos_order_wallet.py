@@ -52,13 +52,18 @@ class PosOrder(models.Model):
         """Why this Point of Sale must not top up the line's wallet, or None. Hook: a
         merchant's POS tops up only the services the municipality allows it."""
         wallet = line.munipay_wallet_id.sudo()
-        if not wallet.active:
+        if not wallet.active and not self._munipay_wallet_closed_kept(line):
             return _("Wallet %s is closed: it cannot be topped up.", wallet.pan)
         if wallet.company_id != self.company_id:
             return _("Wallet %s belongs to another municipality than this Point of Sale.", wallet.pan)
         if wallet.service_fee_type_id.category not in ('service', 'topup'):
             return _("Wallet %s is not a prepaid service.", wallet.pan)
         return None
+
+    def _munipay_wallet_closed_kept(self, line):
+        """Is the top-up of a wallet closed meanwhile kept (credited and flagged) instead of
+        refused? Hook: a merchant's sale made offline, whose money is in the till already."""
+        return False
 
     def _munipay_wallet_check_sale(self):
         """The top-ups of the sale as the server sees them, before anything is booked:

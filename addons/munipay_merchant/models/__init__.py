@@ -8,3 +8,4 @@ from . import munipay_fee_type
 from . import pos_category
 from . import munipay_payment_order
 from . import munipay_wallet
+from . import pos_session

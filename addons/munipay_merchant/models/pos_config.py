@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 
 
@@ -34,6 +34,27 @@ class PosConfig(models.Model):
             if not config.munipay_merchant_fee_type_ids:
                 raise ValidationError(_("Point of Sale %s is a merchant's: allow it at least one service or fee.",
                                         config.name))
+
+    def write(self, vals):
+        if 'munipay_merchant_partner_id' in vals:
+            self.filtered(lambda c: c.munipay_merchant_partner_id.id != (vals['munipay_merchant_partner_id'] or False)
+                          )._munipay_merchant_check_handover()
+        return super().write(vals)
+
+    def _munipay_merchant_check_handover(self):
+        """A Point of Sale changes merchant (or stops being one) only once the merchant's
+        sessions are closed and its sales settled: nothing it owes is left behind."""
+        for config in self.filtered('munipay_merchant_partner_id'):
+            merchant = config.munipay_merchant_partner_id
+            if config.sudo().session_ids.filtered(lambda s: s.state != 'closed'):
+                raise UserError(_("Point of Sale %(pos)s has a session open for %(merchant)s: close it before the "
+                                  "Point of Sale changes merchant.", pos=config.name, merchant=merchant.name))
+            if self.env['pos.order.line'].sudo().search_count([
+                    ('order_id.config_id', '=', config.id), ('munipay_merchant_partner_id', '=', merchant.id),
+                    ('order_id.state', 'in', ('paid', 'done', 'invoiced')),
+                    ('munipay_settlement_move_id', '=', False)], limit=1):
+                raise UserError(_("%(merchant)s has not settled all its sales at Point of Sale %(pos)s: settle them "
+                                  "before the Point of Sale changes merchant.", pos=config.name, merchant=merchant.name))
 
     def _munipay_merchant_allows(self, fee_types):
         """May this Point of Sale sell ``fee_types`` (a wallet's service, an order's fee)?"""

@@ -50,8 +50,19 @@ class PosOrder(models.Model):
             return 'merchant'
         return super()._munipay_cashdesk_channel()
 
+    def _munipay_wallet_closed_kept(self, line):
+        """A top-up the merchant sold offline, from a snapshot that showed the wallet open:
+        the money is in the till, so the sale is recorded and the top-up kept as a flagged
+        credit on the closed wallet (an officer refunds or moves it), never refused and lost."""
+        return super()._munipay_wallet_closed_kept(line) or bool(
+            self.config_id.munipay_merchant_partner_id and line.munipay_wallet_offline
+            and not line.munipay_wallet_id.sudo().active)
+
     def _munipay_wallet_credit(self):
-        credited = super()._munipay_wallet_credit()
+        credited = super(PosOrder, self.with_context(munipay_keep_closed=True))._munipay_wallet_credit()
+        closed = credited.filtered(lambda l: l.munipay_wallet_offline and not l.munipay_wallet_id.active)
+        if closed:
+            closed.munipay_wallet_flagged = True
         credited.filtered(lambda l: l.order_id.config_id.munipay_merchant_partner_id
                           and not l.munipay_commission_move_id)._munipay_merchant_book_commission()
         return credited

@@ -1,17 +1,37 @@
-from odoo import Command, _, fields, models
+from odoo import Command, _, api, fields, models
 
 
 class PosOrderLine(models.Model):
     _inherit = 'pos.order.line'
 
+    # set when the sale is recorded, never recomputed: a Point of Sale given to another merchant
+    # later does not hand it the sales (settled or not) of the one before
     munipay_merchant_partner_id = fields.Many2one(
-        related='order_id.config_id.munipay_merchant_partner_id', string="Merchant", store=True, index='btree_not_null')
+        'res.partner', string="Merchant", compute='_compute_munipay_merchant_partner_id', store=True,
+        index='btree_not_null', readonly=True)
     munipay_commission_amount = fields.Monetary(
         string="Merchant Commission", readonly=True, copy=False, currency_field='currency_id')
     munipay_commission_move_id = fields.Many2one('account.move', string="Commission Entry", readonly=True, copy=False)
     munipay_settlement_move_id = fields.Many2one(
         'account.move', string="Merchant Settlement", readonly=True, copy=False, index='btree_not_null',
         help="The entry that settled this line between the merchant and the municipality.")
+    munipay_wallet_offline = fields.Boolean(
+        string="Topped up Offline", readonly=True, copy=False,
+        help="The merchant's Point of Sale could not reach Odoo: it found the wallet in its snapshot and printed a "
+             "provisional receipt; the top-up was credited when the sale reached Odoo.")
+    munipay_wallet_flagged = fields.Boolean(
+        string="Credited to a Closed Wallet", readonly=True, copy=False,
+        help="Topped up offline on a wallet closed meanwhile: the money is kept on the wallet for an officer to "
+             "refund or move.")
+
+    @api.depends('order_id')
+    def _compute_munipay_merchant_partner_id(self):
+        for line in self:
+            line.munipay_merchant_partner_id = line.order_id.config_id.munipay_merchant_partner_id
+
+    @api.model
+    def _load_pos_data_fields(self, config_id):
+        return super()._load_pos_data_fields(config_id) + ['munipay_wallet_offline']
 
     def _munipay_merchant_book_commission(self):
         """One entry per top-up: the commission is the municipality's expense and a

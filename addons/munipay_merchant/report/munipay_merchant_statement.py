@@ -30,7 +30,7 @@ class MunipayMerchantStatement(models.Model):
             CREATE OR REPLACE VIEW {self._table} AS (
                 SELECT l.id AS id,
                        (o.date_order AT TIME ZONE 'UTC')::date AS date,
-                       c.munipay_merchant_partner_id AS merchant_id,
+                       l.munipay_merchant_partner_id AS merchant_id,
                        o.config_id AS config_id,
                        o.id AS pos_order_id,
                        o.company_id AS company_id,
@@ -44,11 +44,10 @@ class MunipayMerchantStatement(models.Model):
                        l.munipay_settlement_move_id AS settlement_move_id
                   FROM pos_order_line l
                   JOIN pos_order o ON o.id = l.order_id
-                  JOIN pos_config c ON c.id = o.config_id
                   JOIN res_company rc ON rc.id = o.company_id
              LEFT JOIN munipay_wallet w ON w.id = l.munipay_wallet_id
              LEFT JOIN munipay_payment_order po ON po.id = l.munipay_order_id
-                 WHERE c.munipay_merchant_partner_id IS NOT NULL
+                 WHERE l.munipay_merchant_partner_id IS NOT NULL
                    AND o.state IN ('paid', 'done', 'invoiced')
             )
         """)

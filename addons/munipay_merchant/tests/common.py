@@ -55,8 +55,12 @@ class MunipayMerchantCommon(WalletTopupCommon):
     def merchant_sale(self, session, lines, amount, user=None):
         """A sale as the merchant's POS sends it, synced by the merchant user."""
         user = user or self.merchant_user
+        return self.merchant_sync(self.merchant_sale_data(session, lines, amount, user), user)
+
+    def merchant_sale_data(self, session, lines, amount, user=None):
+        user = user or self.merchant_user
         uuid = str(uuid4())
-        data = {
+        return {
             'amount_paid': amount, 'amount_return': 0, 'amount_tax': 0, 'amount_total': amount,
             'date_order': fields.Datetime.to_string(fields.Datetime.now()),
             'fiscal_position_id': False, 'pricelist_id': session.config_id.pricelist_id.id,
@@ -66,5 +70,8 @@ class MunipayMerchantCommon(WalletTopupCommon):
                                             'payment_method_id': session.config_id.payment_method_ids[:1].id})],
             'uuid': uuid, 'user_id': user.id, 'to_invoice': False, 'state': 'paid',
         }
-        result = self.env['pos.order'].with_user(user).sync_from_ui([data])
+
+    def merchant_sync(self, data, user=None):
+        """``data`` sent by the merchant's POS (again, when it was sent already)."""
+        result = self.env['pos.order'].with_user(user or self.merchant_user).sync_from_ui([data])
         return self.env['pos.order'].browse(result['pos.order'][0]['id'])

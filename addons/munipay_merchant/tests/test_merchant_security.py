@@ -1,5 +1,7 @@
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
+from odoo.tests.common import JsonRpcException
+from odoo.tools import mute_logger
 
 from .common import MunipayMerchantCommon
 
@@ -32,15 +34,60 @@ class TestMerchantSecurity(MunipayMerchantCommon):
         self.assertEqual(self.env['pos.order'].search([('id', 'in', (own | other | desk).ids)]), own | other | desk)
 
     def test_merchant_cannot_read_national_id(self):
-        wallet = self.wallet.with_user(self.merchant_user)
-        self.assertEqual(wallet.read(['pan'])[0]['pan'], self.wallet.pan)
-        for partner in (wallet.holder_id, wallet.beneficiary_id):
-            with self.assertRaises(AccessError):
-                partner.read(['munipay_national_id'])
-            with self.assertRaises(AccessError):
-                partner.read(['munipay_card_number'])
         with self.assertRaises(AccessError):
-            wallet.write({'active': False})
+            self.wallet.with_user(self.merchant_user).read(['pan'])
+        for partner in (self.wallet.holder_id, self.wallet.beneficiary_id):
+            partner = partner.with_user(self.merchant_user)
+            for fname in ('name', 'vat', 'munipay_national_id', 'munipay_card_number'):
+                with self.assertRaises(AccessError, msg=fname):
+                    partner.read([fname])
+        # what Odoo's POS and Discuss show stays readable: the user, its merchant, its company
+        Partner = self.env['res.partner'].with_user(self.merchant_user)
+        for partner in (self.merchant_user.partner_id, self.merchant, self.company.partner_id, self.env.user.partner_id):
+            self.assertEqual(Partner.browse(partner.id).read(['name'])[0]['name'], partner.name)
+        self.assertFalse(Partner.search([('id', 'in', (self.payer | self.payer_2).ids)]))
+        # a cashier who is a merchant too keeps reading payers
+        self.merchant_user.groups_id |= self.env.ref('munipay_base.group_cashier')
+        self.assertEqual(Partner.browse(self.payer.id).read(['name'])[0]['name'], self.payer.name)
+
+    def test_nothing_leaks_over_json_rpc(self):
+        """What the merchant's browser can ask Odoo for: no wallet, no citizen's name, VAT or
+        fiscal code; the POS lookup answers with initials, service, balance and a masked PAN."""
+        self.payer.vat = 'IT12345670017'
+        self.wallet._munipay_credit(3.5, self.cash_journal.default_account_id)
+        self.merchant_config.open_ui()
+        self.authenticate('farmacia_test', 'farmacia_test')
+
+        def call(model, method, *args, **kwargs):
+            return self.make_jsonrpc_request(f'/web/dataset/call_kw/{model}/{method}', {
+                'model': model, 'method': method, 'args': list(args), 'kwargs': kwargs})
+
+        for args in (([], ['pan', 'display_name', 'holder_id', 'beneficiary_id']), ([('pan', '=', self.wallet.pan)],)):
+            with self.assertRaisesRegex(JsonRpcException, 'AccessError'), mute_logger('odoo.http'):
+                call('munipay.wallet', 'search_read', *args)
+        partner_fields = [f for f in ('name', 'vat', 'l10n_it_codice_fiscale') if f in self.env['res.partner']._fields]
+        rows = call('res.partner', 'search_read', [], partner_fields)
+        ids = {row['id'] for row in rows}
+        self.assertFalse(ids & set((self.payer | self.payer_2).ids))
+        self.assertNotIn('IT12345670017', str(rows))
+        for fname in ('munipay_national_id', 'munipay_card_number'):
+            with self.assertRaisesRegex(JsonRpcException, 'AccessError'), mute_logger('odoo.http'):
+                call('res.partner', 'search_read', [], [fname])
+
+        found = call('munipay.wallet', 'munipay_pos_wallet_lookup', self.merchant_config.id, self.wallet.pan)
+        self.assertEqual((found['status'], found['wallet_ids']), ('ok', self.wallet.ids))
+        [values] = found['records']['munipay.wallet']
+        self.assertEqual((values['pan'], values['pos_initials'], values['pos_service_name'], values['pos_balance']),
+                         ('******' + self.wallet.pan[-4:], 'G. B.', 'School canteen', 3.5))
+        self.assertNotIn('Bianchi', str(found))
+        self.assertNotIn('Rossi', str(found))
+        # by name too, the answer holds the initials only
+        found = call('munipay.wallet', 'munipay_pos_wallet_lookup', self.merchant_config.id, 'Bianchi')
+        self.assertEqual(found['wallet_ids'], self.wallet.ids)
+        self.assertNotIn('Bianchi', str(found['records']))
+        # another merchant's Point of Sale answers nothing
+        with self.assertRaisesRegex(JsonRpcException, 'AccessError'), mute_logger('odoo.http'):
+            call('munipay.wallet', 'munipay_pos_wallet_lookup', self.other_config.id, self.wallet.pan)
 
     def test_merchant_user_is_a_point_of_sale_user(self):
         self.assertTrue(self.merchant_user.has_group('point_of_sale.group_pos_user'))

@@ -36,3 +36,29 @@ class TestMerchantTour(MunipayMerchantCommon):
         self.assertEqual(self.account_balance(self.merchant_cash_pm.journal_id.default_account_id), 20.0)
         self.assertEqual(self.account_balance(liability), -23.5)
         self.assertBalanced()
+
+    def test_merchant_tops_up_offline(self):
+        """The shop's link drops: the POS finds the wallet in its snapshot, prints a provisional
+        receipt, queues the sale; when the link returns Odoo credits the wallet once."""
+        self.wallet._munipay_credit(3.5, self.cash_journal.default_account_id)
+        self.merchant_config.open_ui()
+        url = '/pos/ui?' + urlencode({'config_id': self.merchant_config.id, 'pan': self.wallet.pan})
+        self.start_tour(url, 'munipay_merchant_offline_topup_tour', login='farmacia_test', timeout=300)
+        session = self.merchant_config.current_session_id
+        pos_order = session.order_ids
+        self.assertEqual(len(pos_order), 1, "the queued sale reached Odoo once")
+        line = pos_order.lines
+        self.assertEqual((line.munipay_wallet_id, line.price_subtotal_incl, line.munipay_wallet_balance),
+                         (self.wallet, 20.0, 23.5))
+        self.assertTrue(line.munipay_wallet_offline)
+        self.assertFalse(line.munipay_wallet_flagged)
+        self.assertEqual(self.wallet.balance, 23.5)
+        liability = self.company.munipay_wallet_account_id
+        self.assertRecordValues(line.munipay_wallet_move_id.line_ids.filtered(lambda l: l.account_id == liability),
+                                [{'credit': 20.0, 'debit': 0.0, 'munipay_wallet_id': self.wallet.id}])
+        self.assertEqual(line.munipay_commission_amount, 0.5)
+        self.close_session(session)
+        self.assertTransitCleared()
+        self.assertEqual(self.account_balance(self.merchant_cash_pm.journal_id.default_account_id), 20.0)
+        self.assertEqual(self.account_balance(liability), -23.5)
+        self.assertBalanced()

@@ -45,12 +45,23 @@ class MunipayMerchantSettle(models.TransientModel):
         ])
         return lines.filtered(lambda l: self.date_from <= fields.Date.to_date(l.order_id.date_order) <= self.date_to)
 
-    def _munipay_till_account(self, config):
-        method = config.payment_method_ids.filtered('is_cash_count')[:1]
-        if not method.journal_id.default_account_id:
-            raise UserError(_("Point of Sale %s takes no cash: there is nothing the merchant holds to settle.",
-                              config.name))
-        return method.journal_id.default_account_id
+    def _munipay_method_account(self, sessions, method):
+        """Where the sessions' closing left the money ``method`` took, and the items to clear:
+        a till's cash account; for a card (or any bank) method, the outstanding account of
+        the payments the sessions booked for it."""
+        if method.type == 'pay_later':
+            raise UserError(_("%s is a customer account, not money the merchant holds: sales paid with it are not "
+                              "settled here.", method.name))
+        if method.is_cash_count:
+            return method.journal_id.default_account_id, self.env['account.move.line']
+        payments = sessions.sudo().bank_payment_ids.filtered(lambda p: p.pos_payment_method_id == method)
+        items = payments.move_id.line_ids.filtered(
+            lambda l: l.account_id not in payments.destination_account_id and l.account_id.account_type != 'asset_receivable')
+        account = items.account_id[:1] or method.outstanding_account_id
+        if not account:
+            raise UserError(_("The sales paid with %s were booked on no account the settlement can clear: close "
+                              "their sessions first.", method.name))
+        return account, items.filtered(lambda l: l.account_id == account)
 
     def action_settle(self):
         self.ensure_one()
@@ -58,22 +69,32 @@ class MunipayMerchantSettle(models.TransientModel):
         if not lines:
             raise UserError(_("%s has nothing to settle in this period (only closed sessions are settled).",
                               self.merchant_id.name))
-        if lines.order_id.payment_ids.filtered(lambda p: not p.payment_method_id.is_cash_count):
-            raise UserError(_("Some sales of the period were not paid in cash: settle card payments with the acquirer."))
         currency = self.currency_id
         ref = _("Settlement %(merchant)s, %(start)s – %(end)s", merchant=self.merchant_id.name,
                 start=self.date_from, end=self.date_to)
-        commands = []
-        for config, config_lines in lines.grouped(lambda l: l.order_id.config_id).items():
+        # what the merchant holds, per Point of Sale and payment method (cash in its till, the
+        # card payments its terminal's acquirer paid it): each credited where its session left it
+        commands, to_clear, received = [], [], 0.0
+        payments = lines.order_id.payment_ids.sudo()
+        for (config, method), method_payments in payments.grouped(
+                lambda p: (p.pos_order_id.config_id, p.payment_method_id)).items():
+            amount = currency.round(sum(method_payments.mapped('amount')))
+            if currency.is_zero(amount):
+                continue
+            account, items = self._munipay_method_account(method_payments.session_id, method)
+            received += amount
+            name = _("%(ref)s – %(method)s (%(pos)s)", ref=ref, method=method.name, pos=config.name)
             commands.append(Command.create({
-                'name': ref, 'account_id': self._munipay_till_account(config).id, 'partner_id': self.merchant_id.id,
-                'credit': currency.round(sum(config_lines.mapped('price_subtotal_incl')))}))
+                'name': name, 'account_id': account.id, 'partner_id': self.merchant_id.id,
+                'credit': amount if amount > 0 else 0.0, 'debit': -amount if amount < 0 else 0.0}))
+            if items and account.reconcile:
+                to_clear.append((account, items))
         commission = currency.round(sum(lines.mapped('munipay_commission_amount')))
         _expense, payable, journal = self.company_id._munipay_merchant_accounts()
         if not currency.is_zero(commission):
             commands.append(Command.create({'name': ref, 'account_id': payable.id, 'partner_id': self.merchant_id.id,
                                             'debit': commission}))
-        due = currency.round(sum(lines.mapped('price_subtotal_incl')) - commission)
+        due = currency.round(received - commission)
         commands.append(Command.create({'name': ref, 'account_id': self.journal_id.default_account_id.id,
                                         'partner_id': self.merchant_id.id, 'debit': due}))
         move = self.env['account.move'].sudo().with_company(self.company_id).create({
@@ -84,6 +105,12 @@ class MunipayMerchantSettle(models.TransientModel):
             lambda l: l.account_id == payable and not l.reconciled)
         if to_reconcile and currency.is_zero(sum(to_reconcile.mapped('balance'))):
             to_reconcile.reconcile()
+        for account, items in to_clear:
+            # the card payments of the sessions, cleared by the merchant's transfer when it pays them all
+            settled = move.line_ids.filtered(lambda l, a=account: a == l.account_id) | items.filtered(
+                lambda l: not l.reconciled)
+            if currency.is_zero(sum(settled.mapped('balance'))):
+                settled.reconcile()
         lines.sudo().munipay_settlement_move_id = move
         return {
             'type': 'ir.actions.act_window',
