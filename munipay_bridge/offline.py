@@ -16,7 +16,7 @@ The snapshot comes as JSON (``{"generated_at", "targets": [...]}``), CSV (the co
 ``CSV_COLUMNS``, keys separated by spaces) or XML::
 
     <munipay-kiosk-snapshot generated_at="...">
-      <target kind="order" target_id="12" amount_due="2221" currency="EUR" top_up="0" balance="">
+      <target kind="order" target_id="12" amount_due="2221" currency="EUR" top_up="0" balance="" max_amount="">
         <name>PO/1</name><fee>Canteen</fee><initials>M. R.</initials><key>RF18…</key>
       </target>
     </munipay-kiosk-snapshot>
@@ -35,7 +35,8 @@ from .bridge import ApiError
 from .journal import now
 
 KEY_RE = re.compile(r'^[A-Za-z0-9._:-]{1,80}$')
-CSV_COLUMNS = ('kind', 'target_id', 'keys', 'name', 'fee', 'initials', 'amount_due', 'currency', 'top_up', 'balance')
+CSV_COLUMNS = ('kind', 'target_id', 'keys', 'name', 'fee', 'initials', 'amount_due', 'currency', 'top_up', 'balance',
+               'max_amount')
 MAX_TARGETS = 20000
 KEEP_SYNCED = 1000
 _SPLIT = re.compile(r'[|;,=\s]+')
