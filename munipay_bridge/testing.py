@@ -8,6 +8,7 @@ import contextlib
 import dataclasses
 import os
 import secrets
+import socket
 import threading
 
 from . import ecr
@@ -170,6 +171,13 @@ def running_kiosk_bridge(state_dir, validator, paper=None, origins=('http://loca
     printer = ReceiptPrinter(printer_opener(paper.target), paper.target, print_timeout=2.0) if paper else None
     offline = OfflineStore(os.path.join(state_dir, 'offline.json'))
     server = make_server(None, token, list(origins), port=port, cash=desk, printer=printer, offline=offline)
+    connections = set()
+    accept = server.process_request
+
+    def process_request(request, client_address):
+        connections.add(request)
+        accept(request, client_address)
+    server.process_request = process_request
     thread = threading.Thread(target=server.serve_forever, kwargs={'poll_interval': 0.05}, daemon=True)
     thread.start()
     try:
@@ -177,6 +185,12 @@ def running_kiosk_bridge(state_dir, validator, paper=None, origins=('http://loca
     finally:
         server.shutdown()
         server.server_close()
+        # as when the process ends: a browser's kept-alive connection must not reach this bridge any more
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
         desk.close()
         if printer:
             printer.close()

@@ -136,12 +136,15 @@ export class OfflineSync {
         }
         try {
             await navigator.serviceWorker.register("/munipay/kiosk/sw.js", { scope: "/munipay/kiosk/" });
-            const assets = [...document.querySelectorAll("script[src], link[rel=stylesheet][href]")]
-                .map((node) => new URL(node.src || node.href, window.location.href))
-                .filter((url) => url.origin === window.location.origin)
+            // what the page loaded before its worker ran: scripts, styles, translations (not the RPCs)
+            const loaded = performance.getEntriesByType("resource")
+                .filter((entry) => entry.initiatorType !== "xmlhttprequest")
+                .map((entry) => new URL(entry.name))
+                .filter((url) => url.origin === window.location.origin && !url.pathname.endsWith("/sw.js"))
                 .map((url) => url.href);
             const cache = await caches.open(CACHE);
-            await cache.addAll([window.location.href, ...assets]);
+            await cache.add(window.location.href);
+            await Promise.allSettled([...new Set(loaded)].map((url) => cache.add(url)));
             this.kiosk.root.dataset.cached = "1";
         } catch {
             // offline already, or no service workers here: the page works, it cannot restart offline

@@ -1,7 +1,7 @@
 /* The kiosk page's service worker (scope /munipay/kiosk/, served by /munipay/kiosk/sw.js).
  * The page comes from the network while Odoo answers and from the cache while it does not;
- * the assets (their URLs change with their content) from the cache first; the translations
- * as the page. So a kiosk whose
+ * the assets (their URLs change with their content) from the cache first; anything else
+ * the page reads (its translations) as the page. So a kiosk whose
  * browser restarts while the link is down shows its page again, which then works from the
  * device bridge's offline store. The page puts itself and its assets in the cache. */
 const CACHE = "munipay-kiosk-v1";
@@ -45,10 +45,9 @@ self.addEventListener("fetch", (event) => {
     if (request.method !== "GET" || url.origin !== self.location.origin) {
         return;
     }
-    if ((request.mode === "navigate" && url.pathname.startsWith("/munipay/kiosk/"))
-            || url.pathname.startsWith("/web/webclient/")) {
-        event.respondWith(networkFirst(request));
-    } else if (url.pathname.startsWith("/web/assets/") || url.pathname.includes("/static/")) {
+    if (url.pathname.startsWith("/web/assets/") || url.pathname.includes("/static/")) {
         event.respondWith(cacheFirst(request));
+    } else {
+        event.respondWith(networkFirst(request));
     }
 });
