@@ -3,6 +3,7 @@ import sys
 import tempfile
 import time
 from contextlib import contextmanager
+from unittest.mock import patch
 
 from odoo.tests import tagged
 from odoo.tests.common import ChromeBrowser
@@ -182,3 +183,40 @@ class TestKioskOfflineTour(MunipayKioskCommon):
         self.assertTransitCleared()
         self.assertEqual(self.account_balance(self.kiosk_journal.default_account_id), 60.0)
         self.assertBalanced()
+
+    def test_wallet_top_up_runs_to_its_maximum(self):
+        """A lookup may answer a wallet to top up (another add-on's kind): the screen shows its
+        balance and the acceptor session runs up to its maximum until the citizen stops."""
+        wallet = {'status': 'ok', 'message': '', 'kind': 'wallet', 'target_id': 41, 'name': 'Mensa 0042',
+                  'fee': 'Canteen', 'initials': 'M. R.', 'amount_due': 0, 'max_amount': 15000, 'balance': 1250,
+                  'top_up': True, 'currency': self.company.currency_id.name}
+        Order = type(self.env['munipay.payment.order'])
+        self.link = Link(self.http_port()).start()
+        with patch.object(Order, '_munipay_kiosk_lookup_other', lambda self, config, text: dict(wallet)), \
+                self.devices() as (validator, paper, state), self.bridge(validator, paper, state) as rig:
+            self.validator, self.rig = validator, rig
+            self.kiosk.munipay_kiosk_bridge_url = rig.url
+            self.browser = ChromeBrowser(self)
+            try:
+                self.authenticate('kiosk_1', 'kiosk_1', browser=self.browser)
+                self.cr.flush()
+                self.cr.clear()
+                self.browser.navigate_to('%s/munipay/kiosk/%d' % (self.link.origin, self.kiosk.id), wait_stop=True)
+                self.wait_selector('.o_munipay_kiosk input[name=reference]')
+                self.evaluate("""(() => { const input = document.querySelector('.o_munipay_kiosk input[name=reference]');
+                    input.value = '6001000000000018';
+                    input.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter'})); })()""")
+                self.wait_selector('.o_munipay_kiosk_balance')
+                self.assertIn('12.50', self.text('.o_munipay_kiosk_balance'))
+                self.evaluate("document.querySelector('.o_munipay_kiosk_pay').click()")
+                self.wait_selector('.o_munipay_kiosk_stop')
+                validator.insert(TEN)
+                self.wait_for('note stacked', lambda: validator.cassette, 30)
+                self.evaluate("document.querySelector('.o_munipay_kiosk_stop').click()")
+                session = self.wait_for('session stopped', lambda: [
+                    s for s in rig.desk.journal.recent() if s['state'] == 'stopped'], 30)[0]
+            finally:
+                self.browser.stop()
+                self._wait_remaining_requests()
+                self.link.stop()
+        self.assertEqual((session['amount_due'], session['max_amount'], session['inserted']), (15000, 15000, 1000))
