@@ -8,6 +8,10 @@
     ./munipay bridge --printer /dev/ttyUSB1 --origin https://odoo.example.org  # an ESC/POS receipt printer
     ./munipay bridge --printer tcp:192.168.1.60:9100 --origin https://odoo.example.org
     ./munipay bridge --printer-simulator    # a simulated receipt printer
+    ./munipay bridge snapshot-import kiosk.csv   # a kiosk's offline snapshot (CSV, XML or JSON file)
+
+A bridge with a bill acceptor keeps the kiosk's offline store (snapshot and queue) in
+<state-dir>/offline.json.
 """
 import argparse
 import ipaddress
@@ -132,7 +136,11 @@ def _interrupt(signum, frame):
 
 
 def main(argv=None):
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ['snapshot-import']:
+        from .offline_cli import main as import_snapshot  # noqa: PLC0415
+        return import_snapshot(argv[1:])
+    args = parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format='%(asctime)s %(levelname)s %(name)s: %(message)s')
     simulator = validator = paper = terminal = bridge = desk = printer = None
@@ -174,7 +182,9 @@ def main(argv=None):
             logging.info('simulated receipt printer on %s', target)
         printer = ReceiptPrinter(printer_opener(target, args.printer_baudrate), target)
         logging.info('receipt printer on %s', target)
-    server = make_server(bridge, token, args.origin, args.host, args.port, cash=desk, printer=printer)
+    offline = os.path.join(args.state_dir, 'offline.json') if desk else None
+    server = make_server(bridge, token, args.origin, args.host, args.port, cash=desk, printer=printer,
+                         offline=offline)
     url = 'http://%s:%d' % (args.host, server.server_address[1])
     logging.info('bridge: %s (origin %s)', url, ', '.join(args.origin))
     print('munipay bridge: %s  token: %s' % (url, shown), flush=True)

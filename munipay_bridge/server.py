@@ -24,6 +24,15 @@ and with a receipt printer (ESC/POS, ``printer``):
 
     POST /v1/printer/receipt              {"lines": [...], "qr": ..., "cut": true, "receipt_id"}
     GET  /v1/devices/printer              the printer's status (paper, cover), for alerts
+
+and the kiosk's offline store (``offline``, see offline.py):
+
+    PUT  /v1/offline/snapshot             JSON, text/csv or application/xml: what the kiosk may collect
+    GET  /v1/offline/snapshot             when it was loaded, how many targets
+    POST /v1/offline/lookup               {"text"}: the target a scanned or typed text names
+    POST /v1/offline/payments             {"key", "kind", "target_id", "target", "session"} (idempotent)
+    GET  /v1/offline/payments             the payments not synced to Odoo yet, and the queue's stats
+    POST /v1/offline/payments/<key>/synced {"answer"}
 """
 import hmac
 import json
@@ -35,9 +44,12 @@ from . import VERSION
 from .bridge import ApiError, public
 from .cash import public_session
 from .escpos import ReceiptError, parse_receipt
+from .offline import OfflineStore
 
 _logger = logging.getLogger(__name__)
 LOOPBACK_NAMES = ('127.0.0.1', 'localhost', '::1')
+MAX_BODY = 65536
+MAX_SNAPSHOT = 16 * 1024 * 1024
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -48,6 +60,7 @@ class Handler(BaseHTTPRequestHandler):
     bridge = None
     cash = None
     printer = None
+    offline = None
     token = ''
     origins = ()
 
@@ -91,7 +104,8 @@ class Handler(BaseHTTPRequestHandler):
             size = int(self.headers.get('Content-Length') or 0)
         except ValueError:
             size = -1
-        if not 0 <= size <= 65536:
+        limit = MAX_SNAPSHOT if self.path.split('?', 1)[0].rstrip('/') == '/v1/offline/snapshot' else MAX_BODY
+        if not 0 <= size <= limit:
             self.close_connection = True  # the unread body must not pass for the next request
             raise ApiError(413, 'request too large')
         return self.rfile.read(size) if size else b''
@@ -112,7 +126,7 @@ class Handler(BaseHTTPRequestHandler):
         if not self._origin_ok() or not self.headers.get('Origin'):
             self._send(403, {'error': 'origin not allowed'})
             return
-        headers = [('Access-Control-Allow-Methods', 'GET, POST, OPTIONS'),
+        headers = [('Access-Control-Allow-Methods', 'GET, POST, PUT, OPTIONS'),
                    ('Access-Control-Allow-Headers', 'Authorization, Content-Type, X-Munipay-Token'),
                    ('Access-Control-Max-Age', '600')]
         if self.headers.get('Access-Control-Request-Private-Network'):
@@ -125,6 +139,9 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):  # noqa: N802
         self._dispatch('POST')
 
+    def do_PUT(self):  # noqa: N802
+        self._dispatch('PUT')
+
     def _dispatch(self, method):
         try:
             raw = self._read_raw()  # read even when refused: the connection stays usable
@@ -132,7 +149,7 @@ class Handler(BaseHTTPRequestHandler):
                 raise ApiError(403, 'origin not allowed')
             if not self._authorised():
                 raise ApiError(401, 'unauthorized')
-            body = self._parse(raw) if method == 'POST' else None
+            body = self._parse(raw) if method == 'POST' else raw if method == 'PUT' else None
             status, answer = self._route(method, self.path.split('?', 1)[0].rstrip('/'), body)
         except ApiError as exc:
             self._send(exc.status, dict(exc.extra, error=exc.reason))
@@ -156,7 +173,11 @@ class Handler(BaseHTTPRequestHandler):
                 last = self.printer.last_status  # no printer I/O here: the latest status asked
                 health['printer'] = {'target': self.printer.describe,
                                      'state': last['state'] if last else None}
+            if self.offline:
+                health['offline'] = self.offline.stats()
             return 200, health
+        if parts[:2] == ['v1', 'offline']:
+            return self._route_offline(method, path, parts, body)
         if path in ('/v1/printer/receipt', '/v1/devices/printer'):
             return self._route_printer(method, path, body)
         if parts[:2] in (['v1', 'cash'], ['v1', 'devices']):
@@ -222,14 +243,36 @@ class Handler(BaseHTTPRequestHandler):
             return printer.print_receipt(receipt, receipt_id)
         raise ApiError(405, 'method not allowed')
 
+    def _route_offline(self, method, path, parts, body):
+        store = self.offline
+        if store is None:
+            raise ApiError(404, 'this bridge keeps no offline store')
+        if path == '/v1/offline/snapshot' and method == 'PUT':
+            return 200, store.load(body, self.headers.get('Content-Type') or 'application/json')
+        if path == '/v1/offline/snapshot' and method == 'GET':
+            return 200, store.snapshot_info()
+        if path == '/v1/offline/lookup' and method == 'POST':
+            return 200, store.lookup(body.get('text'))
+        if path == '/v1/offline/payments' and method == 'POST':
+            payment, created = store.queue(body)
+            return (201 if created else 200), payment
+        if path == '/v1/offline/payments' and method == 'GET':
+            return 200, dict(store.stats(), payments=store.pending())
+        if method == 'POST' and len(parts) == 5 and parts[2] == 'payments' and parts[4] == 'synced':
+            return 200, store.mark_synced(parts[3], body.get('answer'))
+        raise ApiError(404, 'no such endpoint')
 
-def make_server(bridge, token, origins, host='127.0.0.1', port=8765, cash=None, printer=None):
-    """A ThreadingHTTPServer for ``bridge`` (a card terminal), ``cash`` (a bill acceptor) and/or
-    ``printer`` (a receipt printer) (call ``serve_forever``; port 0 picks one)."""
+
+def make_server(bridge, token, origins, host='127.0.0.1', port=8765, cash=None, printer=None, offline=None):
+    """A ThreadingHTTPServer for ``bridge`` (a card terminal), ``cash`` (a bill acceptor),
+    ``printer`` (a receipt printer) and/or ``offline`` (a kiosk's offline store: an
+    ``OfflineStore`` or the path of its file) (call ``serve_forever``; port 0 picks one)."""
     if not token:
         raise ValueError('the bridge needs a pairing token')
+    if isinstance(offline, str):
+        offline = OfflineStore(offline)
     handler = type('BridgeHandler', (Handler,), {
-        'bridge': bridge, 'cash': cash, 'printer': printer, 'token': token,
+        'bridge': bridge, 'cash': cash, 'printer': printer, 'offline': offline, 'token': token,
         'origins': tuple(o.rstrip('/') for o in origins)})
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True

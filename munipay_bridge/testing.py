@@ -6,7 +6,9 @@
 """
 import contextlib
 import dataclasses
+import os
 import secrets
+import socket
 import threading
 
 from . import ecr
@@ -140,3 +142,55 @@ def running_printer_bridge(behaviour=None, transport='serial', origin='http://lo
         printer.close()
         if own_sim:
             simulator.stop()
+
+
+@dataclasses.dataclass
+class KioskRig:
+    url: str
+    token: str
+    desk: object
+    printer: object
+    offline: object
+    server: object
+
+
+@contextlib.contextmanager
+def running_kiosk_bridge(state_dir, validator, paper=None, origins=('http://localhost:8069',), token=None,
+                         currency='EUR', port=0, max_excess=5000, silence_limit=10.0):
+    """A kiosk's bridge as ``munipay bridge --ccnet … --printer …`` runs it, on the given
+    simulators (a bill acceptor, a receipt printer or None): cash journal and offline store
+    in ``state_dir``; entering again with the same folder and port is the bridge restarted."""
+    from . import ccnet
+    from .cash import CashDesk, serial_opener
+    from .offline import OfflineStore
+    from .printer import ReceiptPrinter, printer_opener
+    token = token or secrets.token_urlsafe(24)
+    desk = CashDesk(serial_opener(validator.target), os.path.join(state_dir, 'cash.json'), currency=currency,
+                    max_excess=max_excess, timeouts=ccnet.Timeouts(response=0.2, byte=0.05, retries=3, poll=0.05),
+                    silence_limit=silence_limit, describe=validator.target).start()
+    printer = ReceiptPrinter(printer_opener(paper.target), paper.target, print_timeout=2.0) if paper else None
+    offline = OfflineStore(os.path.join(state_dir, 'offline.json'))
+    server = make_server(None, token, list(origins), port=port, cash=desk, printer=printer, offline=offline)
+    connections = set()
+    accept = server.process_request
+
+    def process_request(request, client_address):
+        connections.add(request)
+        accept(request, client_address)
+    server.process_request = process_request
+    thread = threading.Thread(target=server.serve_forever, kwargs={'poll_interval': 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield KioskRig('http://127.0.0.1:%d' % server.server_address[1], token, desk, printer, offline, server)
+    finally:
+        server.shutdown()
+        server.server_close()
+        # as when the process ends: a browser's kept-alive connection must not reach this bridge any more
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        desk.close()
+        if printer:
+            printer.close()

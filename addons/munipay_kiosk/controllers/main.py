@@ -55,9 +55,10 @@ class MunipayKiosk(http.Controller):
         return request.env['munipay.payment.order'].munipay_kiosk_lookup(config.id, text)
 
     @http.route('/munipay/kiosk/<int:config_id>/book', type='json', auth='user', methods=['POST'])
-    def kiosk_book(self, config_id, key=None, kind=None, target_id=None, session=None, lang=None):
+    def kiosk_book(self, config_id, key=None, kind=None, target_id=None, session=None, offline=False, lang=None):
         config = self._kiosk(config_id, lang)
-        return request.env['munipay.kiosk.payment'].munipay_kiosk_book(config.id, key, kind, target_id, session)
+        return request.env['munipay.kiosk.payment'].munipay_kiosk_book(
+            config.id, key, kind, target_id, session, offline=bool(offline))
 
     @http.route('/munipay/kiosk/<int:config_id>/heartbeat', type='json', auth='user', methods=['POST'])
     def kiosk_heartbeat(self, config_id, status=None, printer=None, queue=None, lang=None):
@@ -92,6 +93,22 @@ class MunipayKiosk(http.Controller):
             'busy': _("The cash machine is busy. Please wait a moment and try again."),
             'error': _("Something went wrong. Please ask at the counter."),
             'nothing': _("No banknote was inserted: nothing was paid."),
+            'offline': _("No connection to the town hall: payments are recorded at this kiosk and sent later; "
+                         "receipts are provisional."),
+            'offline_not_found': _("This kiosk cannot find this notice while it has no connection. Please try "
+                                   "again later or pay at the counter."),
+            'offline_nothing_due': _("This notice has been paid at this kiosk already."),
+            'provisional_title': _("PROVISIONAL RECEIPT"),
+            'provisional_note': _("The kiosk could not reach the town hall: your payment is recorded here and is "
+                                  "booked as soon as the connection returns. Keep this receipt: it proves your "
+                                  "payment."),
+            'provisional_done': _("Your payment is recorded at this kiosk. This receipt is provisional: the payment "
+                                  "is booked as soon as the kiosk reaches the town hall again."),
+            'key': _("Payment key"),
+            'excess': _("Beyond the amount due (credited, no change)"),
+            'balance': _("Current balance"),
+            'top_up': _("Top up"),
+            'top_up_hint': _("Insert the banknotes you want to add, then press Stop. This kiosk gives no change."),
         }
 
     def _device_texts(self):

@@ -1,6 +1,7 @@
 """What the kiosk page reports of a bill acceptor session (the device bridge's JSON),
 checked before anything is booked. No ORM here: the add-on maps the error codes to
 translated messages."""
+import datetime
 import re
 
 KEY = re.compile(r'^[A-Za-z0-9._:-]{1,80}$')
@@ -53,3 +54,13 @@ def initials(name):
     """'Maria Anna Rossi' -> 'M. A. R.': all the kiosk screen shows of a payer."""
     words = [w for w in re.split(r"[\s,.'-]+", name or '') if w and w[0].isalpha()]
     return ' '.join('%s.' % w[0].upper() for w in words[:4])
+
+
+def finished_at(session):
+    """When the session ended by the bridge's clock (its last change, ``…Z`` UTC), as a
+    naive UTC datetime, or None when the session carries no readable time."""
+    stamp = session.get('updated_at') if isinstance(session, dict) else None
+    try:
+        return datetime.datetime.strptime(str(stamp), '%Y-%m-%dT%H:%M:%SZ')
+    except ValueError:
+        return None

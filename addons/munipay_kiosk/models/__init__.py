@@ -4,3 +4,4 @@ from . import pos_session
 from . import munipay_kiosk_payment
 from . import munipay_kiosk_booking
 from . import munipay_payment_order
+from . import pos_config_offline

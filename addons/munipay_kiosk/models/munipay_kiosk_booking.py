@@ -27,9 +27,11 @@ class MunipayKioskPayment(models.Model):
         return 'order', self.order_id.id
 
     @api.model
-    def munipay_kiosk_book(self, config_id, key, kind, target_id, session):
+    def munipay_kiosk_book(self, config_id, key, kind, target_id, session, offline=False):
         """Book a final bill acceptor session (the bridge's JSON) for what the citizen
-        chose; the same ``key`` again returns the first answer and books nothing."""
+        chose; the same ``key`` again returns the first answer and books nothing.
+        ``offline``: the kiosk queued it while Odoo was unreachable (and printed a
+        provisional receipt); it is booked now, as things stand now."""
         config = self.env['pos.config']._munipay_kiosk_check(config_id)
         currency = config.company_id.currency_id
         try:
@@ -54,7 +56,8 @@ class MunipayKioskPayment(models.Model):
         payment = self.sudo().create(dict(
             vals, name=key, config_id=config.id, currency_id=currency.id,
             bills=self._munipay_kiosk_format_bills(currency, bills), bill_counts={str(c): n for c, n in bills.items()},
-            bridge_state=str(session.get('state') or '')[:40], bridge_message=str(session.get('message') or '')[:500]))
+            bridge_state=str(session.get('state') or '')[:40], bridge_message=str(session.get('message') or '')[:500],
+            booked_offline=bool(offline), cash_taken_at=cash_session.finished_at(session)))
         return payment._munipay_kiosk_answer()
 
     @api.model

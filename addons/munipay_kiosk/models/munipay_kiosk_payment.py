@@ -32,6 +32,14 @@ class MunipayKioskPayment(models.Model):
     ], readonly=True, required=True)
     bills = fields.Char(string="Banknotes", readonly=True, help="The banknotes stacked, by value.")
     bill_counts = fields.Json(string="Banknote Counts", readonly=True, help="The banknotes stacked: how many of each value (in cents).")
+    booked_offline = fields.Boolean(
+        string="Booked Offline", readonly=True,
+        help="The kiosk took this cash while it could not reach Odoo: it printed a provisional receipt and "
+             "booked the payment when the link returned.")
+    cash_taken_at = fields.Datetime(
+        string="Cash Taken", readonly=True,
+        help="When the bill acceptor's session ended, by the kiosk's clock: for a payment booked offline, "
+             "when the citizen paid, not when it was booked.")
     bridge_state = fields.Char(string="Acceptor Session State", readonly=True)
     bridge_message = fields.Char(string="Acceptor Message", readonly=True)
 

@@ -3,3 +3,5 @@ from . import test_kiosk_input
 from . import test_kiosk_alerts
 from . import test_kiosk_tour
 from . import test_kiosk_money
+from . import test_kiosk_offline
+from . import test_kiosk_offline_tour

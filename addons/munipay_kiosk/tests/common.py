@@ -27,7 +27,7 @@ class MunipayKioskCommon(MunipayCashdeskCommon):
         type(self).key_counter += 1
         return 'k%d-test-%04d' % (self.kiosk.id, self.key_counter)
 
-    def bridge_session(self, key, bills, state=None, due=None):
+    def bridge_session(self, key, bills, state=None, due=None, updated_at=None):
         """A final session as the bridge reports it; ``bills`` in cents."""
         inserted = sum(bills)
         due = inserted if due is None else due
@@ -36,18 +36,20 @@ class MunipayKioskCommon(MunipayCashdeskCommon):
             'amount_due': due, 'currency': self.company.currency_id.name, 'inserted': inserted,
             'remaining': max(due - inserted, 0), 'excess': max(inserted - due, 0),
             'bills': [{'bill_type': 1, 'amount': cents, 'currency': self.company.currency_id.name} for cents in bills],
-            'message': '',
+            'message': '', **({'updated_at': updated_at} if updated_at else {}),
         }
 
     def lookup(self, text, user=None, lang=None):
         env = self.env(user=user or self.kiosk_user, context=dict(self.env.context, lang=lang or 'en_US'))
         return env['munipay.payment.order'].munipay_kiosk_lookup(self.kiosk.id, text)
 
-    def book(self, key, target, bills, user=None, config=None, kind='order', lang=None, **session_vals):
+    def book(self, key, target, bills, user=None, config=None, kind='order', lang=None, offline=False,
+             **session_vals):
         env = self.env(user=user or self.kiosk_user, context=dict(self.env.context, lang=lang or 'en_US'))
         session = self.bridge_session(key, bills, **session_vals)
         return env['munipay.kiosk.payment'].munipay_kiosk_book(
-            (config or self.kiosk).id, key, kind, target.id if hasattr(target, 'id') else target, session)
+            (config or self.kiosk).id, key, kind, target.id if hasattr(target, 'id') else target, session,
+            offline=offline)
 
     def kiosk_session(self):
         return self.kiosk.current_session_id

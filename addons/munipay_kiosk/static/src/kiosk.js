@@ -1,9 +1,9 @@
 /** @odoo-module **/
 import { whenReady } from "@odoo/owl";
-import { rpc } from "@web/core/network/rpc";
+import { KioskBase } from "./kiosk_base";
+import { jobFromElement, printReceipt, provisionalJob, provisionalLines } from "./kiosk_receipt";
 
 const POLL_MS = 300;
-const HEARTBEAT_MS = 60000;
 const BOOK_RETRY_MS = 3000;
 const MAX_BOOK_RETRY_MS = 60000;
 const IDLE_RESET_MS = 90000;
@@ -14,91 +14,10 @@ const PENDING = "munipay_kiosk_pending";
  * (loopback HTTP, pairing token) to drive the bill acceptor, and to Odoo to find the
  * order and to book what the acceptor counted. The acceptor session's id is the
  * idempotency key of the booking: a page reloaded mid-way resumes the same session
- * and posting it again never books twice.
+ * and posting it again never books twice. When Odoo does not answer, the bridge's offline
+ * store stands in for it (kiosk_offline.js): the receipt is then provisional.
  */
-class Kiosk {
-    constructor(root) {
-        this.root = root;
-        this.data = JSON.parse(root.dataset.kiosk);
-        this.labels = this.data.labels;
-        this.target = null;
-        this.timer = null;
-    }
-
-    // ------------------------------------------------------------ helpers
-
-    el(tag, attrs = {}, ...children) {
-        const node = document.createElement(tag);
-        for (const [key, value] of Object.entries(attrs)) {
-            if (key === "onclick") {
-                node.addEventListener("click", value);
-            } else {
-                node.setAttribute(key, value);
-            }
-        }
-        for (const child of children.flat()) {
-            if (child !== null && child !== undefined) {
-                node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-            }
-        }
-        return node;
-    }
-
-    money(cents) {
-        const digits = this.data.decimals;
-        const value = new Intl.NumberFormat(this.data.lang.replace("_", "-"), {
-            minimumFractionDigits: digits,
-            maximumFractionDigits: digits,
-        }).format(cents / 10 ** digits);
-        return this.data.symbol_after ? `${value} ${this.data.symbol}` : `${this.data.symbol} ${value}`;
-    }
-
-    show(...children) {
-        clearTimeout(this.idleTimer);
-        const langs = this.el(
-            "div",
-            { class: "o_munipay_kiosk_langs" },
-            this.data.langs.map((lang) =>
-                this.el(
-                    "a",
-                    {
-                        class: `o_munipay_kiosk_lang${lang.code === this.data.lang ? " active" : ""}`,
-                        href: `/munipay/kiosk/${this.data.config_id}?lang=${lang.code}`,
-                        "data-lang": lang.code,
-                    },
-                    lang.name
-                )
-            )
-        );
-        this.root.replaceChildren(
-            this.el("div", { class: "o_munipay_kiosk_header" }, this.el("span", {}, this.data.name), langs),
-            this.el("div", { class: "o_munipay_kiosk_body" }, ...children)
-        );
-    }
-
-    async bridge(method, path, body) {
-        const response = await fetch(this.data.bridge_url + path, {
-            method,
-            headers: {
-                "Content-Type": "application/json",
-                Authorization: `Bearer ${this.data.bridge_token}`,
-            },
-            body: body ? JSON.stringify(body) : undefined,
-        });
-        const answer = await response.json().catch(() => ({}));
-        return { status: response.status, data: answer };
-    }
-
-    odoo(path, params) {
-        return rpc(`/munipay/kiosk/${this.data.config_id}/${path}`, { ...params, lang: this.data.lang });
-    }
-
-    errorText(error) {
-        return error?.data?.message || error?.message || this.labels.error;
-    }
-
-    // ------------------------------------------------------------ screens
-
+class Kiosk extends KioskBase {
     start() {
         const pending = JSON.parse(window.localStorage.getItem(PENDING) || "null");
         if (pending && pending.config_id === this.data.config_id) {
@@ -107,8 +26,7 @@ class Kiosk {
         } else {
             this.askReference();
         }
-        this.heartbeat();
-        setInterval(() => this.heartbeat(), HEARTBEAT_MS);
+        this.offline.start();
     }
 
     askReference(message = "") {
@@ -142,21 +60,40 @@ class Kiosk {
         try {
             answer = await this.odoo("lookup", { text });
         } catch (error) {
-            return this.askReference(this.errorText(error));
+            if (!error.offline) {
+                return this.askReference(this.errorText(error));
+            }
+            try {
+                answer = await this.offline.lookup(text);
+            } catch {
+                return this.askReference(this.labels.bridge_down);
+            }
+            if (answer.status !== "ok") {
+                return this.askReference(answer.reason === "nothing_due" ? this.labels.offline_nothing_due
+                    : this.labels.offline_not_found);
+            }
         }
         if (answer.status !== "ok") {
             return this.askReference(answer.message);
         }
+        if (answer.top_up && !(answer.max_amount > 0)) {
+            return this.askReference(this.labels.error);
+        }
         this.target = answer;
+        const amount = answer.top_up
+            ? this.el("div", { class: "o_munipay_kiosk_due o_munipay_kiosk_balance" },
+                this.el("span", {}, this.labels.balance), this.el("strong", {}, this.money(answer.balance || 0)))
+            : this.el("div", { class: "o_munipay_kiosk_due" }, this.el("span", {}, this.labels.due),
+                this.el("strong", {}, this.money(answer.amount_due)));
         this.show(
-            this.el("h1", {}, answer.fee || this.labels.order),
+            this.el("h1", {}, answer.fee || (answer.top_up ? this.labels.top_up : this.labels.order)),
             this.el("div", { class: "o_munipay_kiosk_order" },
                 this.el("div", {}, `${this.labels.order}: `, this.el("strong", {}, answer.name)),
                 this.el("div", {}, `${this.labels.payer}: `, this.el("strong", { class: "o_munipay_kiosk_initials" },
                     answer.initials))),
-            this.el("div", { class: "o_munipay_kiosk_due" }, this.el("span", {}, this.labels.due),
-                this.el("strong", {}, this.money(answer.amount_due))),
-            this.el("p", { class: "o_munipay_kiosk_hint" }, this.labels.no_change),
+            amount,
+            this.el("p", { class: "o_munipay_kiosk_hint" }, answer.top_up ? this.labels.top_up_hint
+                : this.labels.no_change),
             this.el("div", { class: "o_munipay_kiosk_actions" },
                 this.el("button", { class: "o_munipay_kiosk_button o_munipay_kiosk_cancel",
                     onclick: () => this.askReference() }, this.labels.cancel),
@@ -172,12 +109,15 @@ class Kiosk {
     async pay() {
         const random = Math.random().toString(36).slice(2, 8);
         const key = `k${this.data.config_id}-${Date.now()}-${random}`;
+        // a top-up has nothing due: the citizen inserts up to its maximum and presses Stop
+        const due = this.target.top_up ? this.target.max_amount : this.target.amount_due;
         let answer;
         try {
             answer = await this.bridge("POST", "/v1/cash/sessions", {
                 session_id: key,
-                amount_due: this.target.amount_due,
+                amount_due: due,
                 currency: this.data.currency,
+                ...(this.target.top_up ? { max_amount: due } : {}),
             });
         } catch {
             return this.askReference(this.labels.bridge_down);
@@ -217,21 +157,22 @@ class Kiosk {
             : this.labels.bridge_down;
         const existing = this.root.querySelector(".o_munipay_kiosk_inserting");
         const values = [
-            this.el("div", { class: "o_munipay_kiosk_due" }, this.el("span", {}, this.labels.due),
-                this.el("strong", {}, this.money(this.target.amount_due))),
+            this.target.top_up ? null : this.el("div", { class: "o_munipay_kiosk_due" },
+                this.el("span", {}, this.labels.due), this.el("strong", {}, this.money(this.target.amount_due))),
             this.el("div", { class: "o_munipay_kiosk_inserted" }, this.el("span", {}, this.labels.inserted),
                 this.el("strong", {}, this.money(session ? session.inserted : 0))),
-            this.el("div", { class: "o_munipay_kiosk_remaining" }, this.el("span", {}, this.labels.remaining),
+            this.target.top_up ? null : this.el("div", { class: "o_munipay_kiosk_remaining" },
+                this.el("span", {}, this.labels.remaining),
                 this.el("strong", {}, this.money(session ? session.remaining : this.target.amount_due))),
             this.el("p", { class: "o_munipay_kiosk_state" }, text),
         ];
         if (existing) {
-            existing.replaceChildren(...values);
+            existing.replaceChildren(...values.filter(Boolean));
             return;
         }
         this.show(
             this.el("h1", {}, this.labels.insert),
-            this.el("div", { class: "o_munipay_kiosk_inserting" }, ...values),
+            this.el("div", { class: "o_munipay_kiosk_inserting" }, ...values.filter(Boolean)),
             this.el("button", { class: "o_munipay_kiosk_button o_munipay_kiosk_stop",
                 onclick: (ev) => this.stop(key, ev.currentTarget) }, this.labels.stop)
         );
@@ -259,8 +200,12 @@ class Kiosk {
                 kind: this.target.kind,
                 target_id: this.target.target_id,
                 session,
+                offline: Boolean(this.target.offline),
             });
         } catch (error) {
+            if (error.offline && (await this.queueOffline(key, session))) {
+                return;
+            }
             // the money is in the cassette: keep it pending and ask again (the key makes it safe)
             this.show(
                 this.el("p", { class: "o_munipay_kiosk_hint" }, this.labels.retrying),
@@ -276,49 +221,41 @@ class Kiosk {
         }
         const receipt = this.el("div", { class: "o_munipay_kiosk_receipt_box" });
         receipt.innerHTML = answer.receipt_html;
+        this.showReceipt(this.el("p", { class: `o_munipay_kiosk_result o_munipay_kiosk_result_${answer.outcome}` },
+            answer.message), receipt, answer.receipt_job || jobFromElement(receipt, key));
+    }
+
+    /** Odoo is unreachable: the bridge queues the payment; the citizen gets a provisional receipt. */
+    async queueOffline(key, session) {
+        try {
+            await this.offline.enqueue(key, this.target, session);
+        } catch {
+            return false; // the bridge cannot queue it either: keep it pending here and retry
+        }
+        window.localStorage.removeItem(PENDING);
+        const lines = provisionalLines(this, key, this.target, session);
+        const receipt = this.el("div", { class: "o_munipay_kiosk_receipt_box" },
+            this.el("div", { class: "o_munipay_kiosk_receipt o_munipay_kiosk_provisional", "data-key": key },
+                lines.map((line) => this.el("div", { class: line.bold ? "fw-bold" : "" }, line.text || " "))));
+        this.showReceipt(this.el("p", { class: "o_munipay_kiosk_result o_munipay_kiosk_result_provisional" },
+            this.labels.provisional_done), receipt, provisionalJob(lines, key));
+        return true;
+    }
+
+    showReceipt(message, receipt, job) {
         this.show(
             this.el("h1", {}, this.labels.done),
-            this.el("p", { class: `o_munipay_kiosk_result o_munipay_kiosk_result_${answer.outcome}` }, answer.message),
+            message,
             receipt,
             this.el("div", { class: "o_munipay_kiosk_actions" },
                 this.el("button", { class: "o_munipay_kiosk_button o_munipay_kiosk_print",
-                    onclick: () => printReceipt(receipt) }, this.labels.print),
+                    onclick: () => printReceipt(this, receipt, job) }, this.labels.print),
                 this.el("button", { class: "o_munipay_kiosk_button o_munipay_kiosk_finish",
                     onclick: () => this.askReference() }, this.labels.finish))
         );
-        printReceipt(receipt);
+        printReceipt(this, receipt, job);
         this.idleTimer = setTimeout(() => this.askReference(), IDLE_RESET_MS);
     }
-
-    async heartbeat() {
-        let status = null;
-        try {
-            const answer = await this.bridge("GET", "/v1/devices/bill-acceptor");
-            status = answer.status === 200 ? answer.data : null;
-        } catch {
-            status = null;
-        }
-        try {
-            await this.odoo("heartbeat", { status });
-        } catch {
-            // Odoo unreachable: the next heartbeat tells it
-        }
-    }
-}
-
-/**
- * Print the receipt. For now the browser's own print of the receipt block; the device
- * bridge's receipt printer (ESC/POS) comes in here.
- */
-export function printReceipt(receiptElement) {
-    if (window.navigator.webdriver) {
-        return; // a test browser has no printer dialog to close
-    }
-    document.body.classList.add("o_munipay_kiosk_printing");
-    receiptElement.classList.add("o_munipay_kiosk_print_me");
-    window.print();
-    receiptElement.classList.remove("o_munipay_kiosk_print_me");
-    document.body.classList.remove("o_munipay_kiosk_printing");
 }
 
 whenReady(() => {
