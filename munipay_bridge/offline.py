@@ -8,6 +8,10 @@ A scanned notice finds it by the whole text or by any token of the payload (pago
 ``PAGOPA|002|<notice>|<fiscal code>|<cents>``, EPC lines, ``Purpose=<ref> …``), or by an
 RF reference or an 18-digit notice number anywhere in it.
 
+A snapshot from Odoo also names the municipality's ``creditors`` (its pagoPA fiscal code,
+its collection IBAN): a pagoPA or EPC notice naming another creditor is refused, since
+references are unique per creditor only (a CSV file names none: no such check).
+
 Queued payments are ``{key, kind, target_id, target, session, queued_at, synced_at,
 answer}``, idempotent by key; the money a payment took is subtracted from its target's
 amount due until a snapshot taken after its sync replaces the old one.
@@ -61,6 +65,26 @@ def candidates(text):
     return {value for value in values if value}
 
 
+def named_creditor(text):
+    """The creditor a scanned pagoPA or EPC069-12 payload names (normalised), or None."""
+    text = str(text or '')
+    parts = text.split('|')
+    if len(parts) >= 4 and parts[0].strip().upper() == 'PAGOPA':
+        return normalise(parts[3]) or None
+    lines = text.strip().splitlines()
+    if len(lines) >= 7 and lines[0].strip() == 'BCD':
+        return normalise(lines[6]) or None  # the beneficiary's IBAN
+    return None
+
+
+def _creditors(value):
+    if isinstance(value, str):
+        value = value.split()
+    if not isinstance(value, list) or len(value) > 50:
+        raise SnapshotError('creditors must be a list of at most 50 fiscal codes or IBANs')
+    return sorted({normalise(item)[:40] for item in value if normalise(item)})
+
+
 def _int(value, what, row, optional=False):
     if optional and value in (None, ''):
         return None
@@ -107,7 +131,7 @@ def check_target(raw, row):
 
 
 def parse_snapshot(data, content_type='application/json'):
-    """``{'generated_at', 'targets'}`` from the bytes of a JSON, CSV or XML snapshot."""
+    """``{'generated_at', 'creditors', 'targets'}`` from the bytes of a JSON, CSV or XML snapshot."""
     if isinstance(data, bytes):
         try:
             data = data.decode('utf-8-sig')
@@ -132,7 +156,8 @@ def parse_snapshot(data, content_type='application/json'):
     if len(body['targets']) > MAX_TARGETS:
         raise SnapshotError('the snapshot holds more than %d targets' % MAX_TARGETS)
     targets = [check_target(raw, row) for row, raw in enumerate(body['targets'], 1)]
-    return {'generated_at': str(body.get('generated_at') or '')[:40] or None, 'targets': targets}
+    return {'generated_at': str(body.get('generated_at') or '')[:40] or None,
+            'creditors': _creditors(body.get('creditors') or []), 'targets': targets}
 
 
 def _parse_xml(text):
@@ -154,7 +179,7 @@ def _parse_xml(text):
             raw[field] = node.findtext(field) or ''
         raw['keys'] = [key.text or '' for key in node.findall('key')]
         targets.append(raw)
-    return {'generated_at': root.get('generated_at'), 'targets': targets}
+    return {'generated_at': root.get('generated_at'), 'creditors': root.get('creditors') or '', 'targets': targets}
 
 
 class OfflineStore:
@@ -218,6 +243,10 @@ class OfflineStore:
 
     def lookup(self, text):
         with self.lock:
+            creditors = self.data['snapshot'].get('creditors') or []
+            creditor = named_creditor(text)
+            if creditors and creditor and creditor not in creditors:
+                return {'status': 'refused', 'reason': 'other_creditor', 'offline': True}
             found = [self.by_key[value] for value in candidates(text) if value in self.by_key]
             if not found:
                 return {'status': 'not_found', 'offline': True}

@@ -34,13 +34,14 @@ def expected():
 
 def test_csv_and_xml_round_trip_through_the_bridge():
     csv_text = files.to_csv(TARGETS)
-    xml_data = files.to_xml(TARGETS, '2026-11-22T20:00:00Z')
+    xml_data = files.to_xml(TARGETS, '2026-11-22T20:00:00Z', ['01234567890'])
     assert parse_snapshot(csv_text.encode(), 'text/csv')['targets'] == expected()
     parsed = parse_snapshot(xml_data, 'application/xml')
-    assert parsed == {'generated_at': '2026-11-22T20:00:00Z', 'targets': expected()}
+    assert parsed == {'generated_at': '2026-11-22T20:00:00Z', 'creditors': ['01234567890'], 'targets': expected()}
     store = OfflineStore(None)
     store.load(xml_data, 'application/xml')
     assert store.lookup('PAGOPA|002|301000000000012345|01234567890|2221')['target_id'] == 7
+    assert store.lookup('PAGOPA|002|301000000000012345|98765432109|2221')['reason'] == 'other_creditor'
 
 
 def test_normalise_and_session_end_time():

@@ -69,6 +69,26 @@ def test_scanned_notices_find_their_target(tmp_path):
     assert {NOTICE, 'PAGOPA', '01234567890'} <= candidates(pagopa)
 
 
+def test_notices_of_another_creditor_are_refused(tmp_path):
+    # references are unique per creditor only: another town's notice may carry ours
+    store = OfflineStore(str(tmp_path / 'offline.json'))
+    store.load(json.dumps({'generated_at': '2026-11-22T20:00:00Z', 'targets': TARGETS,
+                           'creditors': ['01234567890', 'IT60 X054 2811 1010 0000 0123 456']}).encode())
+    ours = 'PAGOPA|002|%s|01234567890|2221' % NOTICE
+    theirs = 'PAGOPA|002|%s|98765432109|2221' % NOTICE
+    assert store.lookup(ours)['target_id'] == 7
+    assert store.lookup(theirs) == {'status': 'refused', 'reason': 'other_creditor', 'offline': True}
+    epc = ['BCD', '002', '1', 'SCT', '', 'Comune', 'IT60X0542811101000000123456', 'EUR50.00', '', RF, '']
+    assert store.lookup('\n'.join(epc))['target_id'] == 8
+    epc[6] = 'DE89370400440532013000'
+    assert store.lookup('\n'.join(epc))['reason'] == 'other_creditor'
+    assert store.lookup(NOTICE)['target_id'] == 7, "a typed reference names no creditor"
+    restarted = OfflineStore(str(tmp_path / 'offline.json'))
+    assert restarted.lookup(theirs)['reason'] == 'other_creditor', "the creditors survive a restart"
+    with pytest.raises(SnapshotError, match='creditors'):
+        parse_snapshot(json.dumps({'targets': [], 'creditors': 7}).encode())
+
+
 def test_queue_is_idempotent_lowers_the_due_and_survives_a_restart(tmp_path):
     store = store_with(tmp_path)
     body = {'key': 'k1-1', 'kind': 'order', 'target_id': 7, 'target': {'name': 'PO/2026/0007'},

@@ -98,6 +98,7 @@ class MunipayKiosk(http.Controller):
             'offline_not_found': _("This kiosk cannot find this notice while it has no connection. Please try "
                                    "again later or pay at the counter."),
             'offline_nothing_due': _("This notice has been paid at this kiosk already."),
+            'other_creditor': _("This notice is for another municipality."),
             'provisional_title': _("PROVISIONAL RECEIPT"),
             'provisional_note': _("The kiosk could not reach the town hall: your payment is recorded here and is "
                                   "booked as soon as the connection returns. Keep this receipt: it proves your "

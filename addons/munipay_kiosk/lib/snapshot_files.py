@@ -37,8 +37,10 @@ def to_csv(targets):
     return out.getvalue()
 
 
-def to_xml(targets, generated_at):
+def to_xml(targets, generated_at, creditors=()):
     root = ET.Element('munipay-kiosk-snapshot', {'version': '1', 'generated_at': generated_at})
+    if creditors:
+        root.set('creditors', ' '.join(creditors))
     for target in targets:
         attrs = {name: _cell(target.get(name)) for name in ('kind', 'target_id', 'amount_due', 'currency', 'top_up',
                                                             'balance', 'max_amount')}

@@ -29,6 +29,9 @@ class PosConfig(models.Model):
         return {
             'generated_at': fields.Datetime.now().strftime('%Y-%m-%dT%H:%M:%SZ'),
             'currency': company.currency_id.name,
+            # what the company's notices name as creditor: the bridge refuses others' notices
+            'creditors': sorted({snapshot_files.normalise(value) for value in (
+                company.munipay_creditor_fiscal_code, company.munipay_bank_account_id.acc_number) if value}),
             'targets': targets,
         }
 
@@ -40,7 +43,7 @@ class PosConfig(models.Model):
         if fmt == 'csv':
             return name, 'text/csv; charset=utf-8', snapshot_files.to_csv(snapshot['targets']).encode('utf-8')
         return name, 'application/xml; charset=utf-8', snapshot_files.to_xml(
-            snapshot['targets'], snapshot['generated_at'])
+            snapshot['targets'], snapshot['generated_at'], snapshot['creditors'])
 
     def action_munipay_kiosk_snapshot(self):
         self.ensure_one()

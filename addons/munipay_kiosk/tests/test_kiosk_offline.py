@@ -45,6 +45,21 @@ class TestKioskOffline(MunipayKioskCommon):
         self.make_order()
         self.assertEqual(len(self.kiosk._munipay_kiosk_snapshot()['targets']), 1, "capped")
 
+    def test_snapshot_names_the_municipality_as_creditor(self):
+        # notice numbers are unique per creditor only: offline, the bridge refuses another town's notice
+        self.company.munipay_creditor_fiscal_code = '01234567890'
+        order = self.make_order()
+        snapshot = self.kiosk._munipay_kiosk_snapshot()
+        self.assertIn('01234567890', snapshot['creditors'])
+        store = bridge_offline().OfflineStore(None)
+        store.load(json.dumps(snapshot).encode())
+        ours = 'PAGOPA|002|%s|01234567890|2221' % order.payment_reference
+        self.assertEqual(store.lookup(ours)['target_id'], order.id)
+        self.assertEqual(store.lookup(ours.replace('01234567890', '98765432109'))['reason'], 'other_creditor')
+        iban = self.company.munipay_bank_account_id.acc_number
+        if iban:
+            self.assertIn(iban.replace(' ', '').upper(), snapshot['creditors'])
+
     def test_snapshot_reads_in_batches(self):
         for _i in range(9):
             self.make_order()
@@ -62,6 +77,7 @@ class TestKioskOffline(MunipayKioskCommon):
         self.assertLessEqual(counts[1], counts[0] + 3, "no query per order: %s" % counts)
 
     def test_snapshot_files_load_into_the_bridge(self):
+        self.company.munipay_creditor_fiscal_code = '01234567890'
         order = self.make_order()
         offline = bridge_offline()
         self.authenticate('kiosk_1', 'kiosk_1')
@@ -72,7 +88,7 @@ class TestKioskOffline(MunipayKioskCommon):
             self.assertIn('attachment', response.headers['Content-Disposition'])
             store = offline.OfflineStore(None)
             store.load(response.content, content_type)
-            found = store.lookup('PAGOPA|002|%s|00000000000|2221' % order.payment_reference)
+            found = store.lookup('PAGOPA|002|%s|01234567890|2221' % order.payment_reference)
             self.assertEqual((found['target_id'], found['amount_due'], found['initials']), (order.id, 2221, 'M. R.'))
         self.assertEqual(self.url_open('/munipay/kiosk/%d/snapshot.csv' % self.config.id).status_code, 403,
                          "a desk is no kiosk")

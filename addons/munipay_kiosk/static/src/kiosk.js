@@ -69,8 +69,11 @@ class Kiosk extends KioskBase {
                 return this.askReference(this.labels.bridge_down);
             }
             if (answer.status !== "ok") {
-                return this.askReference(answer.reason === "nothing_due" ? this.labels.offline_nothing_due
-                    : this.labels.offline_not_found);
+                const reasons = {
+                    nothing_due: this.labels.offline_nothing_due,
+                    other_creditor: this.labels.other_creditor,
+                };
+                return this.askReference(reasons[answer.reason] || this.labels.offline_not_found);
             }
         }
         if (answer.status !== "ok") {
