@@ -168,7 +168,7 @@ class MunipayKioskPayment(models.Model):
         payment = self.sudo()
         order = payment.order_id
         fmt = payment.currency_id.format
-        receipt = order.receipt_ids.filtered(lambda r: r.state == 'valid')[-1:] if payment.outcome == 'paid' else None
+        receipt = payment._munipay_kiosk_receipt()
         tz = self.env['munipay.payment.order']._munipay_company_tz(payment.company_id)
         return {
             'payment': payment,
@@ -187,6 +187,13 @@ class MunipayKioskPayment(models.Model):
                 receipt.verify_url, box_size=4),
             'labels': payment._munipay_kiosk_receipt_labels(),
         }
+
+    def _munipay_kiosk_receipt(self):
+        """The receipt whose signed QR the kiosk prints: the order's, once it is paid in full."""
+        self.ensure_one()
+        if self.outcome != 'paid':
+            return self.env['munipay.receipt']
+        return self.sudo().order_id.receipt_ids.filtered(lambda r: r.state == 'valid')[-1:]
 
     def _munipay_kiosk_receipt_labels(self):
         return {
