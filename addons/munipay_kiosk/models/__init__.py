@@ -1,4 +1,5 @@
 from . import pos_config
+from . import pos_config_access
 from . import pos_config_alerts
 from . import pos_order
 from . import pos_session

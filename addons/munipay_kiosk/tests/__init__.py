@@ -6,3 +6,4 @@ from . import test_kiosk_money
 from . import test_kiosk_receipt_job
 from . import test_kiosk_wallet
 from . import test_kiosk_alerts_devices
+from . import test_kiosk_access
