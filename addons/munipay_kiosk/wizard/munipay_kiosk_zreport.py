@@ -30,7 +30,8 @@ class MunipayKioskZReport(models.TransientModel):
         self.ensure_one()
         if not self.config_id.munipay_kiosk:
             raise UserError(_("Point of Sale %s is not a self-service kiosk.", self.config_id.name))
-        return self.env.ref('munipay_kiosk.action_report_kiosk_z').report_action(self)
+        # basic layout: the company's document layout need not be set up first
+        return self.env.ref('munipay_kiosk.action_report_kiosk_z').report_action(self, config=False)
 
     def _munipay_period(self):
         """The period's bounds in UTC (naive), its days counted in the municipality's time zone."""
