@@ -7,8 +7,12 @@ citizen scans a notice (or types the payment reference), sees the amount due tod
 inserts banknotes into the bill acceptor, which the page drives through munipay's device
 bridge on the kiosk PC. The payment is booked as a Point of Sale sale of the order, the
 way the cash desk books it; money beyond the amount due is kept as a credit on the payer
-(no change is given) and a stopped insertion is a part payment. The kiosk reports its
-heartbeat and the acceptor's faults; a scheduled job e-mails the kiosk's alert address.
+(no change is given) and a stopped insertion is a part payment. A PAN or a smart card
+number tops up a prepaid wallet the same way. The answer carries the receipt for the
+bridge's ESC/POS printer. Only the kiosk's own user (and Point of Sale managers) runs its
+page. The kiosk reports its heartbeat, the acceptor's and the printer's faults and its
+offline queue; a scheduled job e-mails the kiosk's alert address. A Z-report per kiosk
+and period lists payments, banknotes by value and encashments.
 """,
     'version': '18.0.1.0.0',
     'category': 'Sales/Point of Sale',
@@ -23,6 +27,8 @@ heartbeat and the acceptor's faults; a scheduled job e-mails the kiosk's alert a
         'views/pos_config_views.xml',
         'views/munipay_kiosk_payment_views.xml',
         'views/munipay_kiosk_encashment_views.xml',
+        'views/munipay_kiosk_zreport_views.xml',
+        'report/munipay_kiosk_zreport.xml',
         'views/kiosk_templates.xml',
     ],
     'assets': {

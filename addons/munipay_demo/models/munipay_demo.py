@@ -112,14 +112,16 @@ class MunipayDemo(models.AbstractModel):
         self.env['res.users'].browse(user_id).munipay_merchant_partner_id = merchant
 
     @api.model
-    def _set_up_kiosk(self, company_id, name, journal_code, alert_email):
-        """A self-service kiosk: its own cash journal (the cassette) and the bridge on
-        the kiosk PC's loopback (the default address)."""
+    def _set_up_kiosk(self, company_id, name, journal_code, alert_email, user_id=False):
+        """A self-service kiosk: its own cash journal (the cassette), the bridge on the
+        kiosk PC's loopback (the default address) and ``user_id``, the account its PC
+        logs in with (the only one, with the managers, that runs its page)."""
         company = self.env['res.company'].browse(company_id)
         method = self._own_cash_method(company, name, journal_code)
         self.env['pos.config'].with_company(company).create({
-            'name': name, 'company_id': company.id, 'munipay_kiosk': True,
-            'munipay_kiosk_alert_email': alert_email, 'payment_method_ids': [Command.set(method.ids)]})
+            'name': name, 'company_id': company.id, 'munipay_kiosk': True, 'munipay_kiosk_user_id': user_id,
+            'munipay_kiosk_printer': True, 'munipay_kiosk_alert_email': alert_email,
+            'payment_method_ids': [Command.set(method.ids)]})
 
     @api.model
     def _set_up_online_payment(self, company_ids):

@@ -104,20 +104,25 @@ class MunipayKioskPayment(models.Model):
         }
 
     @api.model
-    def _munipay_kiosk_sale(self, config, key, order, amount):
-        """The sale of ``order`` for ``amount`` in the kiosk's session, as the POS front end
-        sends one (the cash desk's path books it); its uuid comes from the key, so Odoo
-        itself would not take it twice either."""
+    def _munipay_kiosk_sale(self, config, key, order, amount, line=None, partner=None):
+        """The sale of ``order`` (or of ``line``'s product: a wallet top-up) for ``amount``
+        in the kiosk's session, as the POS front end sends one (the cash desk's path books
+        it); its uuid comes from the key, so Odoo itself would not take it twice either."""
         session = config._munipay_kiosk_session()
         product = self.env.ref('munipay_cashdesk.product_payment_order')
         sale_uuid = str(uuid.uuid5(_UUID_NAMESPACE, '%s:%s' % (config.id, key)))
+        line = line or {
+            'product_id': product.id,
+            'full_product_name': '%s %s' % (order.name, order.payment_reference or ''),
+            'munipay_order_id': order.id,
+        }
         now = fields.Datetime.now()
         data = {
             'uuid': sale_uuid,
             'name': '%s %s' % (config.name, key),
             'session_id': session.id,
             'user_id': self.env.uid,
-            'partner_id': order.partner_id.id,
+            'partner_id': (partner or order.partner_id).id,
             'pricelist_id': config.pricelist_id.id,
             'fiscal_position_id': False,
             'date_order': fields.Datetime.to_string(now),
@@ -130,10 +135,8 @@ class MunipayKioskPayment(models.Model):
             'state': 'paid',
             'last_order_preparation_change': '{}',
             'lines': [Command.create({
+                **line,
                 'uuid': str(uuid.uuid5(_UUID_NAMESPACE, sale_uuid + ':line')),
-                'product_id': product.id,
-                'full_product_name': '%s %s' % (order.name, order.payment_reference or ''),
-                'munipay_order_id': order.id,
                 'qty': 1,
                 'price_unit': amount,
                 'price_subtotal': amount,
@@ -171,7 +174,7 @@ class MunipayKioskPayment(models.Model):
         payment = self.sudo()
         order = payment.order_id
         fmt = payment.currency_id.format
-        receipt = order.receipt_ids.filtered(lambda r: r.state == 'valid')[-1:] if payment.outcome == 'paid' else None
+        receipt = payment._munipay_kiosk_receipt()
         tz = self.env['munipay.payment.order']._munipay_company_tz(payment.company_id)
         return {
             'payment': payment,
@@ -190,6 +193,13 @@ class MunipayKioskPayment(models.Model):
                 receipt.verify_url, box_size=4),
             'labels': payment._munipay_kiosk_receipt_labels(),
         }
+
+    def _munipay_kiosk_receipt(self):
+        """The receipt whose signed QR the kiosk prints: the order's, once it is paid in full."""
+        self.ensure_one()
+        if self.outcome != 'paid':
+            return self.env['munipay.receipt']
+        return self.sudo().order_id.receipt_ids.filtered(lambda r: r.state == 'valid')[-1:]
 
     def _munipay_kiosk_receipt_labels(self):
         return {

@@ -5,3 +5,8 @@ from . import test_kiosk_tour
 from . import test_kiosk_money
 from . import test_kiosk_offline
 from . import test_kiosk_offline_tour
+from . import test_kiosk_wallet
+from . import test_kiosk_receipt_job
+from . import test_kiosk_alerts_devices
+from . import test_kiosk_access
+from . import test_kiosk_zreport

@@ -21,6 +21,7 @@ class MunipayKioskCommon(MunipayCashdeskCommon):
         cls.kiosk_user = new_test_user(
             cls.env, login='kiosk_1', groups='base.group_user,point_of_sale.group_pos_user',
             company_id=cls.company.id, company_ids=[Command.set(cls.company.ids)])
+        cls.kiosk.munipay_kiosk_user_id = cls.kiosk_user
         cls.key_counter = 0
 
     def new_key(self):

@@ -90,7 +90,7 @@ class TestKioskInput(MunipayKioskCommon):
                 self.env(user=self.kiosk_user)['munipay.kiosk.payment'].munipay_kiosk_book(
                     self.kiosk.id, key, 'order', order.id, session)
         with self.assertRaisesRegex(UserError, 'names nothing this kiosk collects'):
-            self.book(key, order, [1000], kind='wallet')
+            self.book(key, order, [1000], kind='parking')
         self.assertNothingBooked()
 
     def test_same_key_for_something_else_is_refused(self):

@@ -1,1 +1,2 @@
 from . import munipay_kiosk_encashment
+from . import munipay_kiosk_zreport
