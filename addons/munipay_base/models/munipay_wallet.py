@@ -98,14 +98,25 @@ class MunipayWallet(models.Model):
             raise UserError(_("The amount has more decimals than the currency allows."))
 
     def _munipay_credit(self, amount, counterpart_account, ref=None):
-        """Top up: the money received (on ``counterpart_account``) becomes prepaid balance."""
+        """Top up: the money received (on ``counterpart_account``) becomes prepaid balance.
+
+        A closed wallet takes nothing, unless the caller says the money was taken already
+        (context ``munipay_keep_closed``: a till or a kiosk that sold the top-up offline):
+        then it stays on the wallet's liability for an officer to refund or move."""
         self.ensure_one()
         self._munipay_check_amount(amount)
-        if not self.active:
+        if not self.active and not self.env.context.get('munipay_keep_closed'):
             raise UserError(_("Wallet %s is archived.", self.pan))
         move = self._munipay_post(amount, counterpart_account, ref or _("Top-up %s", self.pan), 'credit')
-        self.message_post(body=_("Credited %(amount)s; new balance %(balance)s.",
-                                 amount=self.currency_id.format(amount), balance=self.currency_id.format(self.balance)))
+        fmt = self.currency_id.format
+        if self.active:
+            self.message_post(body=_("Credited %(amount)s; new balance %(balance)s.",
+                                     amount=fmt(amount), balance=fmt(self.balance)))
+        else:
+            self.message_post(body=_(
+                "%(amount)s was paid in after this wallet was closed: the money is kept here (balance "
+                "%(balance)s) until it is refunded to the holder or moved.", amount=fmt(amount),
+                balance=fmt(self.balance)))
         return move
 
     def _munipay_topup_limits(self):

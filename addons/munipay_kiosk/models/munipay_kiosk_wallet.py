@@ -138,6 +138,16 @@ class PosOrder(models.Model):
     def _munipay_wallet_channel(self):
         return 'kiosk' if self.config_id.munipay_kiosk else super()._munipay_wallet_channel()
 
+    def _munipay_wallet_closed_kept(self, line):
+        # the banknotes are in the cassette: a wallet closed since the citizen found it keeps them, flagged
+        return super()._munipay_wallet_closed_kept(line) or bool(
+            self.config_id.munipay_kiosk and not line.munipay_wallet_id.sudo().active)
+
+    def _munipay_wallet_credit(self):
+        if not self.config_id.munipay_kiosk:
+            return super()._munipay_wallet_credit()
+        return super(PosOrder, self.with_context(munipay_keep_closed=True))._munipay_wallet_credit()
+
     def _munipay_wallet_check_sale(self):
         # set here, whatever the caller's context says: only a kiosk's sale has its cash in hand
         return super(PosOrder, self.with_context(
@@ -169,8 +179,6 @@ class MunipayKioskPayment(models.Model):
         wallet = Wallet.sudo().with_context(active_test=False).browse(wallet_id).exists()
         if not wallet or not wallet.filtered_domain(Wallet._munipay_pos_wallet_domain(config)):
             raise UserError(_("This is not a wallet of %s: nothing was booked.", config.company_id.name))
-        if not wallet.active:
-            raise UserError(_("Wallet %s is closed: nothing was booked.", mask_pan(wallet.pan)))
         product = self.env['pos.session']._munipay_wallet_product()
         pos_order = self._munipay_kiosk_sale(config, key, self.env['munipay.payment.order'], amount, line={
             'product_id': product.id,
@@ -180,23 +188,27 @@ class MunipayKioskPayment(models.Model):
         line = pos_order.sudo().lines.filtered(lambda l: l.munipay_wallet_id == wallet)
         if not line.munipay_wallet_move_id:
             raise UserError(_("Wallet %s could not be topped up: nothing was booked.", mask_pan(wallet.pan)))
+        closed = not wallet.active  # closed since the lookup (or while the kiosk was offline)
         return {
             'wallet_id': wallet.id,
             'wallet_balance': line.munipay_wallet_balance,
             'partner_id': wallet.holder_id.id,
             'pos_order_id': pos_order.id,
             'amount_inserted': amount,
-            'amount_applied': amount,
-            'amount_credited': 0.0,
-            'outcome': 'topup',
+            'amount_applied': 0.0 if closed else amount,
+            'amount_credited': amount if closed else 0.0,
+            'outcome': 'credit' if closed else 'topup',
         }
 
     def _munipay_kiosk_outcome_text(self):
         self.ensure_one()
-        if self.outcome != 'topup':
-            return super()._munipay_kiosk_outcome_text()
         wallet = self.sudo().wallet_id
         fmt = self.currency_id.format
+        if wallet and self.outcome == 'credit':
+            return _("Wallet %(pan)s was closed meanwhile: no change is given, %(amount)s is kept for you and will be "
+                     "refunded.", pan=mask_pan(wallet.pan), amount=fmt(self.amount_inserted))
+        if self.outcome != 'topup':
+            return super()._munipay_kiosk_outcome_text()
         return _("%(amount)s topped up on %(service)s, wallet %(pan)s. New balance: %(balance)s. "
                  "No change is given.", amount=fmt(self.amount_inserted), service=wallet.service_fee_type_id.name,
                  pan=mask_pan(wallet.pan), balance=fmt(self.wallet_balance))
