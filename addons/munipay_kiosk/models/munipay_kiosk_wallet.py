@@ -120,8 +120,7 @@ class MunipayPaymentOrder(models.Model):
     def _munipay_kiosk_snapshot_other(self, config):
         """The wallets a kiosk tops up while the server is unreachable: the lookup's
         answer for each, with ``keys`` (the PAN and the card number that find it)."""
-        base = getattr(super(), '_munipay_kiosk_snapshot_other', None)
-        targets = list(base(config) or []) if base else []
+        targets = super()._munipay_kiosk_snapshot_other(config)
         Wallet = self.env['munipay.wallet']
         wallets = Wallet.sudo().with_company(config.company_id).search(Wallet._munipay_pos_wallet_domain(config))
         for wallet in wallets:
