@@ -24,6 +24,11 @@ QR_MODELS = {1: 49, 2: 50}
 # CODE_PAGES that can write all its characters (PC858 is PC850 with the euro sign)
 CODE_PAGE_NUMBERS = {'cp437': 0, 'cp850': 2, 'cp1252': 16, 'cp866': 17, 'cp852': 18, 'cp858': 19}
 CODE_PAGES = ('cp858', 'cp852', 'cp866')
+# typography none of the code pages has (fee names and texts written in Odoo carry it):
+# printed as its plain look-alike rather than '?'
+PLAIN = str.maketrans({'\u2013': '-', '\u2014': '-', '\u2212': '-', '\u2018': "'", '\u2019': "'", '\u201a': "'",
+                       '\u201c': '"', '\u201d': '"', '\u201e': '"', '\u2026': '...', '\u00a0': ' ', '\u202f': ' ',
+                       '\u2009': ' ', '\u2022': '*'})
 MAX_LINES = 200
 MAX_LINE_CHARS = 120
 MAX_QR_BYTES = 2000
@@ -168,6 +173,7 @@ def parse_receipt(body):
 def encode_line(text, pages=CODE_PAGES):
     """(code page, bytes) of ``text`` in the first of ``pages`` that has all its characters;
     else in the first page with '?' for what it lacks."""
+    text = text.translate(PLAIN)
     for page in pages:
         try:
             return page, text.encode(page)

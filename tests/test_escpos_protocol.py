@@ -81,6 +81,14 @@ def test_line_in_no_code_page_gets_question_marks():
     assert escpos.encode_line('Спасибо')[0] == 'cp866'
 
 
+def test_typography_prints_as_its_plain_look_alike():
+    # an Odoo fee name "TARI – tassa" or a quoted text must not print as "TARI ? tassa"
+    assert escpos.encode_line('TARI \u2013 tassa \u201cprima\u201d rata\u2026 l\u2019anno') == (
+        'cp858', b'TARI - tassa "prima" rata... l\'anno')
+    assert escpos.encode_line('1\u202f234,00 z\u0142 \u2013 op\u0142ata') == ('cp852', '1 234,00 zł - opłata'.encode('cp852'))
+    assert escpos.encode_line('2 \u00d7 10,00 \u20ac')[1] == '2 × 10,00 €'.encode('cp858'), "× is in PC858"
+
+
 @pytest.mark.parametrize('body, message', [
     ([], 'JSON object'),
     ({'lines': 'text'}, 'lines must be a list'),
