@@ -101,7 +101,9 @@ class MunipayWallet(models.Model):
         """Top up: the money received (on ``counterpart_account``) becomes prepaid balance."""
         self.ensure_one()
         self._munipay_check_amount(amount)
-        if not self.active:
+        # munipay_keep_closed: money already taken for a wallet closed since (a merchant's offline
+        # top-up) is kept on it, for an officer to refund, rather than refused and lost
+        if not self.active and not self.env.context.get('munipay_keep_closed'):
             raise UserError(_("Wallet %s is archived.", self.pan))
         move = self._munipay_post(amount, counterpart_account, ref or _("Top-up %s", self.pan), 'credit')
         self.message_post(body=_("Credited %(amount)s; new balance %(balance)s.",

@@ -25,14 +25,12 @@ class MunipayWallet(models.Model):
         return records
 
     def _munipay_credit(self, amount, counterpart_account, ref=None):
-        if self.active or not self.env.context.get('munipay_keep_closed'):
-            return super()._munipay_credit(amount, counterpart_account, ref=ref)
-        # a merchant's offline top-up of a wallet closed since (pos.order._munipay_wallet_closed_kept):
-        # the holder's money stays on the wallet's liability, flagged, for an officer to refund
-        self._munipay_check_amount(amount)
-        move = self._munipay_post(amount, counterpart_account, ref or _("Top-up %s", self.pan), 'credit')
-        self.message_post(body=_(
-            "%(amount)s was topped up offline after this wallet was closed: the money is kept here (balance "
-            "%(balance)s) until it is refunded to the holder or moved.",
-            amount=self.currency_id.format(amount), balance=self.currency_id.format(self.balance)))
+        # a merchant's offline top-up of a wallet closed since (pos.order._munipay_wallet_closed_kept) is
+        # credited like any other (entry, receipt, billing system), under munipay_keep_closed, and flagged here
+        move = super()._munipay_credit(amount, counterpart_account, ref=ref)
+        if not self.active:
+            self.message_post(body=_(
+                "%(amount)s was topped up offline after this wallet was closed: the money is kept here (balance "
+                "%(balance)s) until it is refunded to the holder or moved.",
+                amount=self.currency_id.format(amount), balance=self.currency_id.format(self.balance)))
         return move
