@@ -15,6 +15,8 @@ class AccountMove(models.Model):
         res = super().button_draft()
         if posted:
             posted._billing_top_ups()._billing_undo(_("the top-up's entry was reset to draft"))
+            # a reversal reset to draft puts the top-up it took back on the wallet again
+            posted.filtered('reversed_entry_id').reversed_entry_id._billing_restore_top_ups()
         return res
 
     def _post(self, soft=True):
@@ -31,4 +33,27 @@ class AccountMove(models.Model):
                 'currency_id': row.currency_id.id, 'reference': row.reference, 'wallet_id': row.wallet_id.id,
                 'move_id': row.move_id.id,
             } for row in latest.values()])
+        posted.filtered(lambda m: m.reversed_entry_id and not m._billing_top_ups())._billing_restore_top_ups()
         return posted
+
+    def _billing_restore_top_ups(self):
+        """The top-up entries (or reversals of their reversals, at any depth) whose money is on
+        the wallet again: posted to the system again, on that entry (so that reversing or
+        resetting it takes it back there once more); one posted there already is not."""
+        vals_list = []
+        restored = self.filtered(lambda m: m.state == 'posted' and 'posted' not in m.reversal_move_ids.mapped('state'))
+        for move in restored:
+            depth, root = 0, move
+            while root.reversed_entry_id and depth < 50:
+                root, depth = root.reversed_entry_id, depth + 1
+            if depth % 2:
+                continue
+            rows = root._billing_top_ups()
+            latest = {row.wallet_id: row for row in rows.sorted('id')}
+            vals_list += [{
+                'system_id': row.system_id.id, 'account_number': row.account_number, 'amount': row.amount,
+                'currency_id': row.currency_id.id, 'reference': row.reference, 'wallet_id': row.wallet_id.id,
+                'move_id': move.id,
+            } for row in latest.values()]
+        if vals_list:
+            self.env['munipay.billing.outbox']._billing_enqueue(vals_list)

@@ -4,3 +4,4 @@ from . import test_outbox_soap
 from . import test_billing_security
 from . import test_outbox_concurrency
 from . import test_outbox_reversal
+from . import test_outbox_review

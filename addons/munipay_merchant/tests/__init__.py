@@ -4,3 +4,4 @@ from . import test_merchant_tour
 from . import test_merchant_offline
 from . import test_merchant_settlement
 from . import test_merchant_sms
+from . import test_merchant_review

@@ -106,10 +106,11 @@ class MunipayMerchantSettle(models.TransientModel):
         if to_reconcile and currency.is_zero(sum(to_reconcile.mapped('balance'))):
             to_reconcile.reconcile()
         for account, items in to_clear:
-            # the card payments of the sessions, cleared by the merchant's transfer when it pays them all
-            settled = move.line_ids.filtered(lambda l, a=account: a == l.account_id) | items.filtered(
+            # the card payments of the sessions, cleared by the merchant's transfer: in part when the
+            # period holds only some of a session's sales (the next period's settlement clears the rest)
+            settled = (move.line_ids.filtered(lambda l, a=account: a == l.account_id) | items).filtered(
                 lambda l: not l.reconciled)
-            if currency.is_zero(sum(settled.mapped('balance'))):
+            if settled.filtered(lambda l: l.balance > 0) and settled.filtered(lambda l: l.balance < 0):
                 settled.reconcile()
         lines.sudo().munipay_settlement_move_id = move
         return {
