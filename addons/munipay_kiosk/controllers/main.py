@@ -74,6 +74,8 @@ class MunipayKiosk(http.Controller):
             'searching': _("Looking for your payment order…"),
             'order': _("Payment order"),
             'payer': _("Payer"),
+            'wallet': _("Wallet"),
+            'holder': _("Holder"),
             'due': _("Amount due today"),
             'pay_cash': _("Pay in cash"),
             'cancel': _("Cancel"),

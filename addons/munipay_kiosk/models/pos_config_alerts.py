@@ -19,8 +19,16 @@ class PosConfig(models.Model):
         help="The kiosk prints receipts on a printer driven by its device bridge: a printer that does not answer "
              "is a fault.")
 
+    munipay_kiosk_offline_pending = fields.Integer(
+        string="Payments Waiting at the Kiosk", readonly=True, copy=False,
+        help="Payments the kiosk took while it could not reach Odoo and has not sent yet, as its last heartbeat "
+             "said: their banknotes are in the cassette but not in the kiosk's session.")
+
     def _munipay_kiosk_report(self, status, printer=None, queue=None):
         fault = super()._munipay_kiosk_report(status, printer=printer, queue=queue)
+        pending = queue.get('pending') if isinstance(queue, dict) else None
+        if isinstance(pending, int) and not isinstance(pending, bool) and pending >= 0:
+            self.sudo().munipay_kiosk_offline_pending = pending
         faults = [f for f in (self._munipay_kiosk_printer_fault(printer), self._munipay_kiosk_sync_fault(queue)) if f]
         if faults:
             fault = '; '.join(([fault] if fault else []) + faults)

@@ -125,6 +125,9 @@ class TestKioskOfflineTour(MunipayKioskCommon):
                     self.wait_for('provisional receipt printed', lambda: paper.receipts, 30)
                     printed = '\n'.join(line['text'] for line in paper.receipts[-1]['lines'])
                     self.assertIn('PROVISIONAL RECEIPT', printed)
+                    self.assertLessEqual(max(len(line['text']) for line in paper.receipts[-1]['lines']), 42,
+                                         "laid out for 80 mm paper, nothing cut off")
+                    self.assertIn('it proves your payment.', ' '.join(printed.split()))
                     self.assertIn(key, printed)
                     self.assertIn(paid_at_desk.name, printed)
                     self.assertEqual([p['key'] for p in rig.offline.pending()], [key])

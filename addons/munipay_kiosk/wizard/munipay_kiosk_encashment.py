@@ -18,6 +18,11 @@ class MunipayKioskEncashment(models.TransientModel):
     expected_bills = fields.Char(related='config_id.munipay_kiosk_cassette_bills', string="Expected Banknotes")
     line_ids = fields.One2many('munipay.kiosk.encashment.line', 'wizard_id', string="Counted")
     counted_amount = fields.Monetary(string="Counted Total", compute='_compute_counted_amount')
+    offline_pending = fields.Integer(related='config_id.munipay_kiosk_offline_pending')
+    empty_with_offline_pending = fields.Boolean(
+        string="Empty Although Payments Wait",
+        help="The kiosk holds payments it took offline: their banknotes are counted now, but they are booked in "
+             "the kiosk's next session when they arrive (a surplus now, a shortfall then).")
 
     @api.depends('line_ids.count', 'line_ids.value')
     def _compute_counted_amount(self):
@@ -38,6 +43,12 @@ class MunipayKioskEncashment(models.TransientModel):
 
     def action_confirm(self):
         self.ensure_one()
+        if self.offline_pending and not self.empty_with_offline_pending:
+            raise UserError(_(
+                "Kiosk %(kiosk)s still holds %(count)s payment(s) it took while it could not reach Odoo: their "
+                "banknotes are in the cassette but not in its session yet. Let the kiosk send them first (it does "
+                "as soon as it reaches Odoo), or confirm that you empty it anyway.",
+                kiosk=self.config_id.name, count=self.offline_pending))
         session = self.session_id
         if not self.config_id.munipay_kiosk or not session or session.state == 'closed' \
                 or session != self.config_id.current_session_id:

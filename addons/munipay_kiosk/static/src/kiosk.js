@@ -91,9 +91,10 @@ class Kiosk extends KioskBase {
         this.show(
             this.el("h1", {}, answer.fee || (answer.top_up ? this.labels.top_up : this.labels.order)),
             this.el("div", { class: "o_munipay_kiosk_order" },
-                this.el("div", {}, `${this.labels.order}: `, this.el("strong", {}, answer.name)),
-                this.el("div", {}, `${this.labels.payer}: `, this.el("strong", { class: "o_munipay_kiosk_initials" },
-                    answer.initials))),
+                this.el("div", {}, `${answer.top_up ? this.labels.wallet : this.labels.order}: `,
+                    this.el("strong", {}, answer.name)),
+                this.el("div", {}, `${answer.top_up ? this.labels.holder : this.labels.payer}: `,
+                    this.el("strong", { class: "o_munipay_kiosk_initials" }, answer.initials))),
             amount,
             this.el("p", { class: "o_munipay_kiosk_hint" }, answer.top_up ? this.labels.top_up_hint
                 : this.labels.no_change),
@@ -104,7 +105,7 @@ class Kiosk extends KioskBase {
                     onclick: (ev) => {
                         ev.currentTarget.disabled = true; // one acceptor session per tap
                         this.pay();
-                    } }, this.labels.pay_cash))
+                    } }, answer.top_up ? this.labels.top_up : this.labels.pay_cash))
         );
         this.idleTimer = setTimeout(() => this.askReference(), IDLE_RESET_MS);
     }

@@ -7,9 +7,38 @@
 
 const WIDTH = 42; // characters per line at normal size on 80 mm paper
 
+/** ``text`` cut at spaces into lines of at most ``width`` characters (a longer word is cut). */
+export function wrap(text, width = WIDTH) {
+    const lines = [];
+    let line = "";
+    for (let word of String(text).split(/\s+/).filter(Boolean)) {
+        while (word.length > width) {
+            if (line) {
+                lines.push(line);
+                line = "";
+            }
+            lines.push(word.slice(0, width));
+            word = word.slice(width);
+        }
+        if (line && line.length + 1 + word.length > width) {
+            lines.push(line);
+            line = word;
+        } else {
+            line = line ? `${line} ${word}` : word;
+        }
+    }
+    if (line || !lines.length) {
+        lines.push(line);
+    }
+    return lines;
+}
+
+/** A label on the left and an amount on the right, the label wrapped above when long. */
 function columns(left, right) {
-    const gap = Math.max(WIDTH - left.length - right.length, 1);
-    return `${left}${" ".repeat(gap)}${right}`;
+    const labels = wrap(left, Math.max(WIDTH - right.length - 1, 10));
+    const last = labels.pop();
+    const gap = Math.max(WIDTH - last.length - right.length, 1);
+    return [...labels, `${last}${" ".repeat(gap)}${right}`].join("\n");
 }
 
 /** The printer job of an online receipt the server did not lay out: its block's text lines. */
@@ -49,9 +78,18 @@ export function provisionalLines(kiosk, key, target, session) {
 }
 
 export function provisionalJob(lines, key) {
+    const printed = [];
+    for (const line of lines) {
+        const width = ["double", "double_width"].includes(line.size) ? WIDTH / 2 : WIDTH;
+        for (const part of line.text.split("\n")) {
+            for (const text of wrap(part, width)) {
+                printed.push({ ...line, text: text || " " });
+            }
+        }
+    }
     return {
         receipt_id: `prov-${key}`,
-        lines: lines.map((line) => ({ ...line, text: line.text.slice(0, 120) || " " })),
+        lines: printed,
         qr: { payload: key, size: 5, align: "center" },
         cut: true,
     };
