@@ -10,3 +10,4 @@ from . import test_kiosk_receipt_job
 from . import test_kiosk_alerts_devices
 from . import test_kiosk_access
 from . import test_kiosk_zreport
+from . import test_kiosk_e2e

@@ -98,17 +98,20 @@ export function provisionalJob(lines, key) {
 /**
  * Print a receipt: ``job`` on the bridge's printer when it has one, else the browser's
  * print of ``element``. Returns the bridge's answer (or null).
+ *
+ * The bridge is asked each time, not only once a heartbeat found its printer: a page
+ * reloaded with a booked session prints before its first heartbeat has asked, and
+ * would hand an ESC/POS kiosk's receipt to the browser. Only a bridge without a
+ * printer (404) leaves it to the browser.
  */
 export async function printReceipt(kiosk, element, job) {
-    if (kiosk.printer) {
-        try {
-            const answer = await kiosk.bridge("POST", "/v1/printer/receipt", job, 25000);
-            if (answer.status !== 404) {
-                return answer;
-            }
-        } catch {
-            return null; // the bridge is restarting: the receipt is on screen; "print again" retries
+    try {
+        const answer = await kiosk.bridge("POST", "/v1/printer/receipt", job, 25000);
+        if (answer.status !== 404) {
+            return answer;
         }
+    } catch {
+        return null; // the bridge is restarting: the receipt is on screen; "print again" retries
     }
     if (window.navigator.webdriver) {
         return null; // a test browser has no printer dialog to close
