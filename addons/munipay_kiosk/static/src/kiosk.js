@@ -247,13 +247,17 @@ class Kiosk extends KioskBase {
     }
 
     showReceipt(message, receipt, job) {
+        let copies = 0;
+        // the bridge prints a receipt id once (a reload must not print it again): the citizen's
+        // "print again" is a copy, under an id of its own
+        const copy = () => ({ ...job, receipt_id: `${String(job.receipt_id).slice(0, 90)}:copy${++copies}` });
         this.show(
             this.el("h1", {}, this.labels.done),
             message,
             receipt,
             this.el("div", { class: "o_munipay_kiosk_actions" },
                 this.el("button", { class: "o_munipay_kiosk_button o_munipay_kiosk_print",
-                    onclick: () => printReceipt(this, receipt, job) }, this.labels.print),
+                    onclick: () => printReceipt(this, receipt, copy()) }, this.labels.print),
                 this.el("button", { class: "o_munipay_kiosk_button o_munipay_kiosk_finish",
                     onclick: () => this.askReference() }, this.labels.finish))
         );
