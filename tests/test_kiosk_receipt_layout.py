@@ -30,6 +30,12 @@ def test_a_value_that_does_not_fit_goes_on_its_own_line():
     assert lines == ['x' * 40, '1.234,56 €'.rjust(42)]
 
 
+def test_a_value_longer_than_a_line_wraps_whole():
+    # a wallet's service and masked PAN: the PAN's last digits must not be cut off
+    lines = lib.columns('Wallet', 'Mensa scolastica (pasti prepagati) ******3459')
+    assert lines == ['Wallet', 'Mensa scolastica (pasti prepagati)'.rjust(42), '******3459'.rjust(42)]
+
+
 def test_words_longer_than_the_paper_are_cut_and_control_characters_dropped():
     assert lib.wrap('a' * 50) == ['a' * 42, 'a' * 8]
     assert lib.wrap('Comune\x1b@ di\nValfiorita') == ['Comune @ di Valfiorita']

@@ -26,14 +26,14 @@ def wrap(text, width=WIDTH):
 def columns(label, value, width=WIDTH):
     """'Inserted                        30.00 EUR': the label left, the value right on the
     same line where both fit; a long label wraps and a value that does not fit after its
-    last line goes on a line of its own, right-aligned."""
-    value = clean(value)[:width]
+    last line goes on a line of its own, right-aligned (wrapped if it is longer than a line)."""
+    value = clean(value)
     lines = wrap(label, width)
     last = lines[-1]
     if len(last) + 1 + len(value) <= width:
         lines[-1] = last + ' ' * (width - len(last) - len(value)) + value
     else:
-        lines.append(value.rjust(width))
+        lines += [part.rjust(width) for part in wrap(value, width)]
     return lines
 
 

@@ -30,7 +30,7 @@ class MunipayKioskPayment(models.Model):
         if values.get('reference'):
             items.append(('row', labels['reference'], values['reference']))
         items += [
-            ('row', labels['payer'], values['initials']),
+            ('row', _("Holder") if self.wallet_id else labels['payer'], values['initials']),
             ('rule',),
             ('row', labels['inserted'], values['inserted']),
             ('total', labels['applied'], values['applied']),
