@@ -98,6 +98,12 @@ class TestKioskWallet(MunipayKioskCommon):
         self.assertRecordValues(receipt, [{'wallet_id': self.wallet.id, 'amount': 30.0, 'balance_after': 30.0,
                                            'channel': 'kiosk'}])
         self.assertEqual(answer['receipt_job']['qr']['payload'], receipt.verify_url)
+        printed = [line['text'] if isinstance(line, dict) else line for line in answer['receipt_job']['lines']]
+        self.assertLessEqual(max(len(line) for line in printed), 42)
+        words = ' '.join(' '.join(printed).split())
+        self.assertIn('******' + self.wallet.pan[-4:], words, "the masked PAN whole, however long the service")
+        self.assertIn('Holder', words)
+        self.assertNotIn('Payer', words)
         # the same key again: the first answer, nothing booked twice
         self.assertEqual(self.book(key, self.wallet, [2000, 1000], kind='wallet'), answer)
         with self.assertRaisesRegex(UserError, 'for something else'):
