@@ -82,7 +82,8 @@ export function provisionalJob(lines, key) {
     for (const line of lines) {
         const width = ["double", "double_width"].includes(line.size) ? WIDTH / 2 : WIDTH;
         for (const part of line.text.split("\n")) {
-            for (const text of wrap(part, width)) {
+            // a line that fits keeps its spacing (the columns of a label and its amount)
+            for (const text of part.length <= width ? [part] : wrap(part, width)) {
                 printed.push({ ...line, text: text || " " });
             }
         }
