@@ -1,3 +1,6 @@
+import json
+import time
+
 from odoo import Command
 from odoo.tests import new_test_user
 
@@ -23,6 +26,15 @@ class MunipayKioskCommon(MunipayCashdeskCommon):
             company_id=cls.company.id, company_ids=[Command.set(cls.company.ids)])
         cls.kiosk.munipay_kiosk_user_id = cls.kiosk_user
         cls.key_counter = 0
+
+    @classmethod
+    def make_canteen_wallet(cls):
+        """A school-canteen service (top-ups of 5 to 200) and a wallet of the payer's child."""
+        cls.fee_canteen = cls.env['munipay.fee.type'].create({
+            'name': 'School canteen', 'code': 'MENSA', 'category': 'topup', 'product_id': cls.product_fee.id,
+            'amount': 5.0, 'amount_max': 200.0})
+        cls.wallet = cls.env['munipay.wallet'].create({
+            'holder_id': cls.payer.id, 'beneficiary_id': cls.payer_2.id, 'service_fee_type_id': cls.fee_canteen.id})
 
     def new_key(self):
         type(self).key_counter += 1
@@ -63,3 +75,34 @@ class MunipayKioskCommon(MunipayCashdeskCommon):
         self.assertTrue(result.get('successful'), result)
         self.assertEqual(session.state, 'closed')
         return session
+
+
+class KioskBrowserMixin:
+    """Driving the kiosk page in ``self.browser`` (Chrome over CDP) from the test, waiting on
+    what it shows; ``diagnose()`` says what the bridge was doing when a wait fails."""
+
+    def diagnose(self):
+        return None
+
+    def evaluate(self, expression):
+        answer = self.browser._websocket_request('Runtime.evaluate', params={
+            'expression': expression, 'returnByValue': True, 'awaitPromise': True}, timeout=30)
+        return answer.get('result', {}).get('value')
+
+    def wait_for(self, what, condition, timeout=60):
+        deadline = time.time() + timeout
+        while True:
+            value = condition()
+            if value:
+                return value
+            if time.time() > deadline:
+                self.fail("never: %s; the screen: %s; the bridge: %s" % (
+                    what, self.evaluate('document.body.innerText'), self.diagnose()))
+            time.sleep(0.25)
+
+    def wait_selector(self, selector, timeout=60):
+        return self.wait_for(selector, lambda: self.evaluate('!!document.querySelector(%s)' % json.dumps(selector)),
+                             timeout)
+
+    def text(self, selector):
+        return self.evaluate('document.querySelector(%s)?.innerText || ""' % json.dumps(selector))

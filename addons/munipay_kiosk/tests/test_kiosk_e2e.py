@@ -9,7 +9,7 @@ from odoo.tests.common import ChromeBrowser
 
 from odoo.addons.munipay_cashdesk.models import munipay_wallet_pos
 
-from .common import MunipayKioskCommon
+from .common import KioskBrowserMixin, MunipayKioskCommon
 from .test_kiosk_tour import REPO_ROOT
 
 TWENTY, TEN = 2, 1  # bill types of the simulated acceptor
@@ -24,7 +24,7 @@ window.print = () => window.localStorage.setItem(
 
 
 @tagged('post_install', '-at_install')
-class TestKioskEndToEnd(MunipayKioskCommon):
+class TestKioskEndToEnd(KioskBrowserMixin, MunipayKioskCommon):
     """Both halves of the kiosk together, in the browser, against one real bridge driving the
     simulated bill acceptor (CCNET) and the simulated receipt printer (ESC/POS): what Odoo
     answers is what the page prints, the heartbeat's printer status becomes the kiosk's fault."""
@@ -32,11 +32,7 @@ class TestKioskEndToEnd(MunipayKioskCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.fee_canteen = cls.env['munipay.fee.type'].create({
-            'name': 'School canteen', 'code': 'MENSA', 'category': 'topup', 'product_id': cls.product_fee.id,
-            'amount': 5.0, 'amount_max': 200.0})
-        cls.wallet = cls.env['munipay.wallet'].create({
-            'holder_id': cls.payer.id, 'beneficiary_id': cls.payer_2.id, 'service_fee_type_id': cls.fee_canteen.id})
+        cls.make_canteen_wallet()
 
     def setUp(self):
         super().setUp()
@@ -83,29 +79,8 @@ class TestKioskEndToEnd(MunipayKioskCommon):
         self.browser.navigate_to('%s/munipay/kiosk/%d' % (self.base_url(), self.kiosk.id), wait_stop=True)
         self.wait_selector('.o_munipay_kiosk input[name=reference]')
 
-    def evaluate(self, expression):
-        answer = self.browser._websocket_request('Runtime.evaluate', params={
-            'expression': expression, 'returnByValue': True, 'awaitPromise': True}, timeout=30)
-        return answer.get('result', {}).get('value')
-
-    def wait_for(self, what, condition, timeout=60):
-        deadline = time.time() + timeout
-        while True:
-            value = condition()
-            if value:
-                return value
-            if time.time() > deadline:
-                self.fail("never: %s; the screen: %s; the bridge: %s" % (
-                    what, self.evaluate('document.body.innerText'),
-                    self.rig and {'sessions': self.rig.desk.journal.recent(3), 'receipts': self.paper.receipts}))
-            time.sleep(0.25)
-
-    def wait_selector(self, selector, timeout=60):
-        return self.wait_for(selector, lambda: self.evaluate('!!document.querySelector(%s)' % json.dumps(selector)),
-                             timeout)
-
-    def text(self, selector):
-        return self.evaluate('document.querySelector(%s)?.innerText || ""' % json.dumps(selector))
+    def diagnose(self):
+        return self.rig and {'sessions': self.rig.desk.journal.recent(3), 'receipts': self.paper.receipts}
 
     def answered(self, route):
         """How many calls of the page to the kiosk's ``route`` Odoo answered."""

@@ -1,14 +1,13 @@
 import json
 import sys
 import tempfile
-import time
 from contextlib import contextmanager
 from unittest.mock import patch
 
 from odoo.tests import tagged
 from odoo.tests.common import ChromeBrowser
 
-from .common import MunipayKioskCommon
+from .common import KioskBrowserMixin, MunipayKioskCommon
 from .link import Link
 from .test_kiosk_tour import REPO_ROOT
 
@@ -16,7 +15,7 @@ TWENTY, TEN = 2, 1  # bill types of the simulated acceptor
 
 
 @tagged('post_install', '-at_install')
-class TestKioskOfflineTour(MunipayKioskCommon):
+class TestKioskOfflineTour(KioskBrowserMixin, MunipayKioskCommon):
     """In the browser, through a link the test cuts: the kiosk page stores its snapshot in the
     real bridge; offline it takes cash through the simulated acceptor, queues the payment and
     prints a provisional receipt on the simulated ESC/POS printer; the bridge restarts, the
@@ -46,35 +45,12 @@ class TestKioskOfflineTour(MunipayKioskCommon):
         return running_kiosk_bridge(state, validator, paper, origins=(self.link.origin, self.base_url()),
                                     token='kiosk-token', currency=self.company.currency_id.name, port=port)
 
-    def evaluate(self, expression):
-        answer = self.browser._websocket_request('Runtime.evaluate', params={
-            'expression': expression, 'returnByValue': True, 'awaitPromise': True}, timeout=30)
-        return answer.get('result', {}).get('value')
-
-    def wait_for(self, what, condition, timeout=60):
-        deadline = time.time() + timeout
-        while True:
-            value = condition()
-            if value:
-                return value
-            if time.time() > deadline:
-                self.fail("never: %s; the screen: %s; the bridge: %s" % (
-                    what, self.evaluate('document.body.innerText'), self.diagnose()))
-            time.sleep(0.25)
-
     def diagnose(self):
         rig = getattr(self, 'rig', None)
         if not rig:
             return None
         return {'sessions': rig.desk.journal.recent(3), 'device': rig.desk.status()['device_state'],
                 'queue': rig.offline.stats()}
-
-    def wait_selector(self, selector, timeout=60):
-        return self.wait_for(selector, lambda: self.evaluate('!!document.querySelector(%s)' % json.dumps(selector)),
-                             timeout)
-
-    def text(self, selector):
-        return self.evaluate('document.querySelector(%s)?.innerText || ""' % json.dumps(selector))
 
     def pay(self, order, bills, cut_after_first=False):
         """Type the order's reference, pay in cash with ``bills``; ``cut_after_first``: the link

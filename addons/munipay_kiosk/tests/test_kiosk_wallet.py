@@ -21,11 +21,7 @@ class TestKioskWallet(MunipayKioskCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.fee_canteen = cls.env['munipay.fee.type'].create({
-            'name': 'School canteen', 'code': 'MENSA', 'category': 'topup', 'product_id': cls.product_fee.id,
-            'amount': 5.0, 'amount_max': 200.0})
-        cls.wallet = cls.env['munipay.wallet'].create({
-            'holder_id': cls.payer.id, 'beneficiary_id': cls.payer_2.id, 'service_fee_type_id': cls.fee_canteen.id})
+        cls.make_canteen_wallet()
         cls.liability = cls.company.munipay_wallet_account_id
         cls.transit = cls.company._munipay_cashdesk_transit_account()
 
