@@ -28,12 +28,11 @@ class AccountMove(models.Model):
             live = top_ups._billing_live_payments()
             again = top_ups.filtered(lambda r: r.move_id not in live.move_id and not r.move_id.reversal_move_ids)
             latest = {row.move_id: row for row in again.sorted('id')}
-            self.env['munipay.billing.outbox']._billing_enqueue([{
-                'system_id': row.system_id.id, 'account_number': row.account_number, 'amount': row.amount,
-                'currency_id': row.currency_id.id, 'reference': row.reference, 'wallet_id': row.wallet_id.id,
-                'move_id': row.move_id.id,
-            } for row in latest.values()])
-        posted.filtered(lambda m: m.reversed_entry_id and not m._billing_top_ups())._billing_restore_top_ups()
+            self.env['munipay.billing.outbox']._billing_enqueue([
+                row._billing_top_up_vals(row.move_id) for row in latest.values()])
+        reversals = posted.filtered('reversed_entry_id')
+        if reversals:
+            (reversals - reversals._billing_top_ups().move_id)._billing_restore_top_ups()
         return posted
 
     def _billing_restore_top_ups(self):
@@ -50,10 +49,6 @@ class AccountMove(models.Model):
                 continue
             rows = root._billing_top_ups()
             latest = {row.wallet_id: row for row in rows.sorted('id')}
-            vals_list += [{
-                'system_id': row.system_id.id, 'account_number': row.account_number, 'amount': row.amount,
-                'currency_id': row.currency_id.id, 'reference': row.reference, 'wallet_id': row.wallet_id.id,
-                'move_id': move.id,
-            } for row in latest.values()]
+            vals_list += [row._billing_top_up_vals(move) for row in latest.values()]
         if vals_list:
             self.env['munipay.billing.outbox']._billing_enqueue(vals_list)

@@ -6,6 +6,16 @@ class MunipayBillingOutbox(models.Model):
     reset to draft) must not stay counted in the billing system."""
     _inherit = 'munipay.billing.outbox'
 
+    def _billing_top_up_vals(self, move):
+        """This wallet top-up queued again, as the payment of ``move`` (the entry whose
+        money is on the wallet again)."""
+        self.ensure_one()
+        return {
+            'system_id': self.system_id.id, 'account_number': self.account_number, 'amount': self.amount,
+            'currency_id': self.currency_id.id, 'reference': self.reference, 'wallet_id': self.wallet_id.id,
+            'move_id': move.id,
+        }
+
     def _billing_undo(self, reason):
         """Take the payments back: one never tried is cancelled (nothing left munipay);
         one sent or tried (its answer may have been lost: the system may have it) is
