@@ -1,7 +1,7 @@
-"""What a merchant's Point of Sale shows of a wallet's number (munipay_merchant/lib/privacy.py)."""
+"""What a merchant's Point of Sale shows of a wallet's number (munipay_base/lib/privacy.py)."""
 from conftest import load_lib
 
-lib = load_lib('munipay_merchant', 'privacy')
+lib = load_lib('munipay_base', 'privacy')
 
 
 def test_mask_keeps_the_last_four_digits():

@@ -4,17 +4,12 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
 
+from odoo.addons.munipay_base.lib.privacy import mask_pan
 from odoo.addons.munipay_cashdesk.lib import wallet_lookup
 from odoo.addons.munipay_cashdesk.models.munipay_wallet_pos import _misses
 
 # the largest top-up a kiosk offers when neither the kiosk nor the service sets one
 DEFAULT_WALLET_MAX = 500
-
-
-def mask_pan(pan):
-    """'******1234': what a kiosk screen and receipt show of a PAN (as munipay.receipt does)."""
-    pan = pan or ''
-    return '*' * (len(pan) - 4) + pan[-4:]
 
 
 class MunipayWallet(models.Model):

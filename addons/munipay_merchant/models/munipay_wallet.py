@@ -1,7 +1,7 @@
 from odoo import api, models
 from odoo.osv import expression
 
-from ..lib import privacy
+from odoo.addons.munipay_base.lib import privacy
 
 
 class MunipayWallet(models.Model):

@@ -1,4 +1,4 @@
-"""What a merchant's Point of Sale may show of a wallet. Nothing here touches the database."""
+"""What a merchant's till, a kiosk and a receipt may show of a wallet. Nothing here touches the database."""
 
 VISIBLE_DIGITS = 4
 
